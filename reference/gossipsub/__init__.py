@@ -1,0 +1,55 @@
+"""GossipSub v1.1 peer scoring and mesh maintenance: the executable reference model (spec/gossipsub.md).
+
+The model's shape is the one every peerproof protocol shares: ``Config`` (loaded with ``load_config``),
+``State`` (``initial_state``), the pure ``step(config, state, event)`` and ``observe(config, state)``.
+"""
+
+from peerproof.reference.gossipsub.config import (
+    Config,
+    check_config,
+    config_from_mapping,
+    load_config,
+    to_canonical,
+)
+from peerproof.reference.gossipsub.dialect import DEFAULT_DIALECT, DIALECTS, Dialect, get_dialect
+from peerproof.reference.gossipsub.events import (
+    EVENT_TYPES,
+    AddIP,
+    AddPeer,
+    AppScore,
+    Deliver,
+    Duplicate,
+    Event,
+    EventError,
+    Graft,
+    Heartbeat,
+    Ignored,
+    Invalid,
+    Penalty,
+    Prune,
+    Receive,
+    RemoveIP,
+    RemovePeer,
+    Subscribe,
+    Tick,
+    Unsubscribe,
+    Validated,
+    event_from_dict,
+    event_to_dict,
+)
+from peerproof.reference.gossipsub.observe import observe
+from peerproof.reference.gossipsub.params import RouterParams, ScoreParams, Thresholds, TopicParams
+from peerproof.reference.gossipsub.score import ScoreBreakdown, breakdown, score
+from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats, initial_state
+from peerproof.reference.gossipsub.step import OutOfOrderEvent, run, step
+
+PROTOCOL = "gossipsub"
+
+__all__ = [
+    "DEFAULT_DIALECT", "DIALECTS", "EVENT_TYPES", "PROTOCOL", "AddIP", "AddPeer", "AppScore", "Config", "Deliver",
+    "Dialect", "Duplicate", "Event", "EventError", "Graft", "Heartbeat", "Ignored", "Invalid", "OutOfOrderEvent",
+    "PeerStats", "Penalty", "Prune", "Receive", "RemoveIP", "RemovePeer", "RouterParams", "ScoreBreakdown",
+    "ScoreParams", "State", "Subscribe", "Thresholds", "Tick", "TopicParams", "TopicStats", "Unsubscribe",
+    "Validated", "breakdown", "check_config", "config_from_mapping", "event_from_dict", "event_to_dict",
+    "get_dialect", "initial_state", "load_config", "observe", "run", "score", "step", "to_canonical",
+]

@@ -1,0 +1,194 @@
+"""Traces (format ``peerproof-trace/1``): a config, events, recorded observations and an optional claim.
+
+A trace is self-contained: replaying its events from the initial state of its config in its dialect
+must reproduce every recorded observation (numbers within a relative and absolute tolerance of 1e-9).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peerproof.reference.configfile import ConfigError
+from peerproof.reference.model import PROTOCOLS, Model, get_model
+
+FORMAT = "peerproof-trace/1"
+MAX_EVENTS = 5_000_000
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One replayable run: protocol, dialect, config, events, observations after chosen events, claim."""
+
+    protocol: str
+    dialect: str
+    config: Any  # the protocol's Config
+    events: tuple[Any, ...]
+    observations: tuple[Mapping[str, Any], ...] = ()  # {"after": event index, "values": observables}
+    claim: Mapping[str, Any] | None = None
+    seed: int = 0
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> Model:
+        """The reference model this trace belongs to."""
+        return get_model(self.protocol)
+
+
+def record(protocol: str, config: Any, events: Iterable[Any], *, dialect: str | None = None,
+           observe_after: str | Sequence[int] = "every", claim: Mapping[str, Any] | None = None,
+           seed: int = 0, meta: Mapping[str, Any] | None = None) -> Trace:
+    """Run ``events`` in the reference model and record its observations (after every event or the given ones)."""
+    model = get_model(protocol)
+    dialect_name = dialect or config.dialect
+    d = model.get_dialect(dialect_name)
+    events = tuple(events)
+    wanted = set(range(len(events))) if observe_after == "every" else set(observe_after)
+    state = model.initial_state(config, seed=seed)
+    observations = []
+    for i, event in enumerate(events):
+        state = model.step(config, state, event, d)
+        if i in wanted:
+            observations.append({"after": i, "values": model.observe(config, state, d)})
+    return Trace(protocol, dialect_name, config, events, tuple(observations), claim, seed, dict(meta or {}))
+
+
+def trace_to_dict(trace: Trace) -> dict[str, Any]:
+    """The JSON document of a trace (spec/schemas/trace.schema.json)."""
+    model = trace.model
+    doc: dict[str, Any] = {
+        "format": FORMAT, "protocol": trace.protocol, "dialect": trace.dialect, "seed": trace.seed,
+        "config": model.to_canonical(trace.config),
+        "events": [model.event_to_dict(e) for e in trace.events],
+        "observations": [dict(o) for o in trace.observations],
+    }
+    if trace.claim is not None:
+        doc["claim"] = dict(trace.claim)
+    if trace.meta:
+        doc["meta"] = dict(trace.meta)
+    return doc
+
+
+def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
+    """Read a trace document, with errors naming the file and the field (ConfigError)."""
+    if not isinstance(doc, Mapping):
+        raise ConfigError(file, "(document)", "a trace must be a JSON object")
+    known = {"format", "protocol", "dialect", "seed", "config", "events", "observations", "claim", "meta"}
+    for key in doc:
+        if key not in known:
+            raise ConfigError(file, str(key), f"unknown field; a trace has {', '.join(sorted(known))}")
+    if doc.get("format") != FORMAT:
+        raise ConfigError(file, "format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
+    protocol = doc.get("protocol")
+    if protocol not in PROTOCOLS:
+        raise ConfigError(file, "protocol", f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+    model = get_model(protocol)
+    if not isinstance(doc.get("config"), Mapping):
+        raise ConfigError(file, "config", "missing or not an object")
+    config = model.config_from_mapping(doc["config"], file=f"{file} (config)")
+    dialect = doc.get("dialect", config.dialect)
+    if dialect not in model.dialects:
+        raise ConfigError(file, "dialect", f"unknown dialect {dialect!r}; known: {', '.join(model.dialects)}")
+    raw_events = doc.get("events")
+    if not isinstance(raw_events, list):
+        raise ConfigError(file, "events", "missing or not a list")
+    if len(raw_events) > MAX_EVENTS:
+        raise ConfigError(file, "events", f"{len(raw_events)} events exceed the limit of {MAX_EVENTS}")
+    events = []
+    last = 0
+    for i, raw in enumerate(raw_events):
+        try:
+            event = model.event_from_dict(raw)
+        except ValueError as exc:
+            raise ConfigError(file, f"events[{i}]", str(exc)) from None
+        if event.at_ms < last:
+            raise ConfigError(file, f"events[{i}].at", "events must be in non-decreasing time")
+        last = event.at_ms
+        events.append(event)
+    observations = doc.get("observations", [])
+    if not isinstance(observations, list):
+        raise ConfigError(file, "observations", "not a list")
+    for i, obs in enumerate(observations):
+        if not isinstance(obs, Mapping) or not isinstance(obs.get("after"), int) or "values" not in obs:
+            raise ConfigError(file, f"observations[{i}]", "expected {\"after\": event index, \"values\": {...}}")
+        if not 0 <= obs["after"] < len(events):
+            raise ConfigError(file, f"observations[{i}].after", f"no event {obs['after']}")
+    seed = doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(file, "seed", "expected an integer")
+    claim = doc.get("claim")
+    if claim is not None and not isinstance(claim, Mapping):
+        raise ConfigError(file, "claim", "expected an object")
+    return Trace(protocol, dialect, config, tuple(events), tuple(observations), claim, seed, doc.get("meta") or {})
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One recorded observation that the model does not reproduce."""
+
+    after: int
+    path: str
+    recorded: Any
+    replayed: Any
+
+    def __str__(self) -> str:
+        return f"after event {self.after}: {self.path}: recorded {self.recorded!r}, replayed {self.replayed!r}"
+
+
+def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
+    """Numbers agree within the relative and absolute tolerance."""
+    return math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
+
+
+def compare(recorded: Any, replayed: Any, path: str = "", tolerance: float = TOLERANCE) -> list[tuple[str, Any, Any]]:
+    """Differences between two observable trees (numbers compared with tolerance)."""
+    if isinstance(recorded, bool) or isinstance(replayed, bool):
+        return [] if recorded == replayed else [(path, recorded, replayed)]
+    if isinstance(recorded, int | float) and isinstance(replayed, int | float):
+        return [] if close(float(recorded), float(replayed), tolerance) else [(path, recorded, replayed)]
+    if isinstance(recorded, Mapping) and isinstance(replayed, Mapping):
+        out = []
+        for key in sorted(set(recorded) | set(replayed), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in recorded or key not in replayed:
+                out.append((sub, recorded.get(key, "(absent)"), replayed.get(key, "(absent)")))
+            else:
+                out.extend(compare(recorded[key], replayed[key], sub, tolerance))
+        return out
+    if isinstance(recorded, list | tuple) and isinstance(replayed, list | tuple):
+        if len(recorded) != len(replayed):
+            return [(path, recorded, replayed)]
+        out = []
+        for i, (a, b) in enumerate(zip(recorded, replayed, strict=True)):
+            out.extend(compare(a, b, f"{path}[{i}]", tolerance))
+        return out
+    return [] if recorded == replayed else [(path, recorded, replayed)]
+
+
+def replay(trace: Trace, tolerance: float = TOLERANCE) -> list[Mismatch]:
+    """Recompute every recorded observation in the reference model; the list of differences (empty: ok)."""
+    model = trace.model
+    d = model.get_dialect(trace.dialect)
+    wanted = {o["after"]: o["values"] for o in trace.observations}
+    state = model.initial_state(trace.config, seed=trace.seed)
+    mismatches = []
+    for i, event in enumerate(trace.events):
+        state = model.step(trace.config, state, event, d)
+        if i in wanted:
+            replayed = model.observe(trace.config, state, d)
+            for path, a, b in compare(wanted[i], replayed, tolerance=tolerance):
+                mismatches.append(Mismatch(i, path, a, b))
+    return mismatches
+
+
+def final_state(trace: Trace) -> Any:
+    """The reference model's state after all of the trace's events."""
+    model = trace.model
+    d = model.get_dialect(trace.dialect)
+    state = model.initial_state(trace.config, seed=trace.seed)
+    for event in trace.events:
+        state = model.step(trace.config, state, event, d)
+    return state
