@@ -167,7 +167,7 @@ def parse_duration_ms(section: Section, key: str, value: Any) -> int:
     Bare numbers are rejected: Go's JSON writes nanoseconds, JS uses milliseconds and people write
     seconds, so a unitless number is ambiguous.
     """
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, (bool, int | float)):
         raise section.error(key, f"duration {value!r} has no unit; write e.g. \"{value}s\" or \"{value}ms\"")
     if not isinstance(value, str):
         raise section.error(key, f"expected a duration string such as \"12s\", got {type_name(value)}")

@@ -7,13 +7,11 @@ expired, and never decays a retained (disconnected) peer's counters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-
+from immutables import Map
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.params import TopicParams
-from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats
+from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats, evolve
 
 
 def decayed(value: float, factor: float, decay_to_zero: float) -> float:
@@ -51,42 +49,48 @@ def refresh_peer(config: Config, stats: PeerStats, now_ms: int) -> PeerStats:
         topic: refresh_topic(params.topics[topic], ts, now_ms, dtz) if topic in params.topics else ts
         for topic, ts in stats.topics.items()
     }
-    return replace(stats, topics=topics,
+    return evolve(stats, topics=topics,
                    behaviour_penalty=decayed(stats.behaviour_penalty, params.behaviour_penalty_decay, dtz))
 
 
 def refresh(config: Config, state: State, dialect: Dialect) -> State:
     """GS-DECAY-1: the refresh at ``state.now_ms``: expire retained peers, decay connected ones."""
     now = state.now_ms
-    peers: dict[str, PeerStats] = {}
     peer_ips = state.peer_ips
-    for peer, stats in state.peers.items():
-        if not stats.connected:
-            if now > stats.expire_ms:
-                peer_ips = forget_ips(peer_ips, peer, stats.known_ips)
-            else:
-                peers[peer] = stats
-            continue
-        peers[peer] = refresh_peer(config, stats, now)
-    return replace(state, peers=peers, peer_ips=peer_ips)
+    with state.peers.mutate() as peers:
+        for peer, stats in state.peers.items():
+            if not stats.connected:
+                if now > stats.expire_ms:
+                    peer_ips = forget_ips(peer_ips, peer, stats.known_ips)
+                    del peers[peer]
+                continue
+            peers[peer] = refresh_peer(config, stats, now)
+        return evolve(state, peers=peers.finish(), peer_ips=peer_ips)
 
 
-def forget_ips(peer_ips: Mapping[str, frozenset[str]], peer: str, ips: frozenset[str]) -> dict[str, frozenset[str]]:
+def forget_ips(peer_ips: Map[str, frozenset[str]], peer: str, ips: frozenset[str]) -> Map[str, frozenset[str]]:
     """Remove ``peer`` from the peers-per-IP table for each of ``ips`` (dropping emptied IPs)."""
-    table = dict(peer_ips)
     for ip in ips:
-        rest = table.get(ip, frozenset()) - {peer}
+        rest = peer_ips.get(ip, frozenset()) - {peer}
         if rest:
-            table[ip] = rest
-        else:
-            table.pop(ip, None)
-    return table
+            peer_ips = peer_ips.set(ip, rest)
+        elif ip in peer_ips:
+            peer_ips = peer_ips.delete(ip)
+    return peer_ips
 
 
 def collect_deliveries(state: State) -> State:
-    """Forget delivery records whose lifetime (SeenMsgTTL) has passed (GS-P3-4)."""
+    """Forget delivery records whose lifetime (SeenMsgTTL) has passed (GS-P3-4), oldest first."""
     now = state.now_ms
-    kept = {msg: rec for msg, rec in state.deliveries.items() if not rec.expire_ms < now}
-    if len(kept) == len(state.deliveries):
+    queue = state.expiries.normalised()
+    head = queue.peek()
+    if head is None or not head[0] < now:
         return state
-    return replace(state, deliveries=kept)
+    with state.deliveries.mutate() as kept:
+        while head is not None and head[0] < now:
+            rec = kept.get(head[1])
+            if rec is not None and rec.expire_ms == head[0]:
+                del kept[head[1]]
+            queue = queue.popped()
+            head = queue.peek()
+        return evolve(state, deliveries=kept.finish(), expiries=queue)

@@ -7,12 +7,10 @@ as a near-first mesh delivery (GS-P3-2), and every sender of an invalid message 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.membership import topic_stats, with_topic
-from peerproof.reference.gossipsub.state import DeliveryRecord, State
+from peerproof.reference.gossipsub.state import DeliveryRecord, State, evolve
 
 
 def ensure_record(config: Config, state: State, msg: str, topic: str, sender: str = "") -> tuple[State, DeliveryRecord]:
@@ -26,12 +24,13 @@ def ensure_record(config: Config, state: State, msg: str, topic: str, sender: st
         return state, rec
     rec = DeliveryRecord(topic=topic, first_sender=sender, first_seen_ms=state.now_ms,
                          expire_ms=state.now_ms + config.score.seen_msg_ttl_ms)
-    return replace(state, deliveries={**state.deliveries, msg: rec}), rec
+    deliveries = state.deliveries.set(msg, rec)
+    return evolve(state, deliveries=deliveries, expiries=state.expiries.push(rec.expire_ms, msg)), rec
 
 
 def put_record(state: State, msg: str, rec: DeliveryRecord) -> State:
     """The state with one delivery record replaced."""
-    return replace(state, deliveries={**state.deliveries, msg: rec})
+    return evolve(state, deliveries=state.deliveries.set(msg, rec))
 
 
 def mark_first_delivery(config: Config, state: State, peer: str, topic: str) -> State:
@@ -44,7 +43,7 @@ def mark_first_delivery(config: Config, state: State, peer: str, topic: str) -> 
     mesh = ts.mesh_message_deliveries
     if ts.in_mesh:
         mesh = min(tp.mesh_message_deliveries_cap, mesh + 1)
-    return with_topic(state, peer, topic, replace(ts, first_message_deliveries=first, mesh_message_deliveries=mesh))
+    return with_topic(state, peer, topic, evolve(ts, first_message_deliveries=first, mesh_message_deliveries=mesh))
 
 
 def mark_near_first_delivery(config: Config, state: State, peer: str, topic: str, since_ms: int | None) -> State:
@@ -56,7 +55,7 @@ def mark_near_first_delivery(config: Config, state: State, peer: str, topic: str
     if since_ms is not None and state.now_ms - since_ms > tp.mesh_message_deliveries_window_ms:
         return state
     mesh = min(tp.mesh_message_deliveries_cap, ts.mesh_message_deliveries + 1)
-    return with_topic(state, peer, topic, replace(ts, mesh_message_deliveries=mesh))
+    return with_topic(state, peer, topic, evolve(ts, mesh_message_deliveries=mesh))
 
 
 def mark_invalid_delivery(config: Config, state: State, peer: str, topic: str) -> State:
@@ -64,7 +63,7 @@ def mark_invalid_delivery(config: Config, state: State, peer: str, topic: str) -
     ts = topic_stats(config, state, peer, topic)
     if ts is None:
         return state
-    return with_topic(state, peer, topic, replace(ts, invalid_message_deliveries=ts.invalid_message_deliveries + 1))
+    return with_topic(state, peer, topic, evolve(ts, invalid_message_deliveries=ts.invalid_message_deliveries + 1))
 
 
 def receive(config: Config, state: State, peer: str, topic: str, msg: str) -> State:
@@ -93,7 +92,7 @@ def accept(config: Config, state: State, msg: str, peer: str | None, topic: str 
     state, rec = ensure_record(config, state, msg, topic)
     if rec.status != "unknown":
         return state
-    state = put_record(state, msg, replace(rec, status="valid", validated_ms=state.now_ms))
+    state = put_record(state, msg, evolve(rec, status="valid", validated_ms=state.now_ms))
     for other in sorted(rec.peers):
         if other != sender:
             state = mark_near_first_delivery(config, state, other, topic, None)
@@ -109,7 +108,7 @@ def reject(config: Config, state: State, msg: str, peer: str | None, topic: str 
     state, rec = ensure_record(config, state, msg, topic)
     if rec.status != "unknown":
         return state
-    state = put_record(state, msg, replace(rec, status="invalid", peers=frozenset()))
+    state = put_record(state, msg, evolve(rec, status="invalid", peers=frozenset()))
     state = mark_invalid_delivery(config, state, sender, topic)
     for other in sorted(rec.peers):
         state = mark_invalid_delivery(config, state, other, topic)
@@ -121,11 +120,11 @@ def ignore(config: Config, state: State, msg: str, peer: str | None, topic: str 
     settled = _settled_copy(state, msg, peer, topic)
     if settled is None:
         return state
-    sender, topic = settled
+    _sender, topic = settled
     state, rec = ensure_record(config, state, msg, topic)
     if rec.status != "unknown":
         return state
-    return put_record(state, msg, replace(rec, status="ignored", peers=frozenset()))
+    return put_record(state, msg, evolve(rec, status="ignored", peers=frozenset()))
 
 
 def duplicate(config: Config, state: State, peer: str, topic: str, msg: str, dialect: Dialect) -> State:
@@ -134,9 +133,9 @@ def duplicate(config: Config, state: State, peer: str, topic: str, msg: str, dia
     if peer in rec.peers:
         return state
     if rec.status == "unknown":
-        return put_record(state, msg, replace(rec, peers=rec.peers | {peer}))
+        return put_record(state, msg, evolve(rec, peers=rec.peers | {peer}))
     if rec.status == "valid":
-        state = put_record(state, msg, replace(rec, peers=rec.peers | {peer}))
+        state = put_record(state, msg, evolve(rec, peers=rec.peers | {peer}))
         since = rec.validated_ms if dialect.window_from_validation else rec.first_seen_ms
         return mark_near_first_delivery(config, state, peer, topic, since)
     if rec.status == "invalid":

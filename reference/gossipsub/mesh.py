@@ -7,13 +7,12 @@ emission and fanout maintenance do not change any score and are not modelled.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.membership import graft, prune
 from peerproof.reference.gossipsub.score import score
-from peerproof.reference.gossipsub.state import State
+from peerproof.reference.gossipsub.state import State, evolve
 
 
 def joined_topics(config: Config, state: State) -> list[str]:
@@ -39,7 +38,7 @@ def candidates(state: State, topic: str, scores: dict[str, float]) -> list[str]:
 def heartbeat(config: Config, state: State, dialect: Dialect) -> State:
     """GS-HB-1..5: prune negative peers, fill below Dlo, trim above Dhi, keep Dout, opportunistic graft."""
     ticks = state.router.heartbeat_ticks + 1
-    state = replace(state, router=replace(state.router, heartbeat_ticks=ticks))
+    state = evolve(state, router=evolve(state.router, heartbeat_ticks=ticks))
     scores = {p: score(config, state, p, dialect) for p in state.peers}
     r = config.router
     for topic in joined_topics(config, state):

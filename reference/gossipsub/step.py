@@ -7,7 +7,6 @@ runs, in order, at its own scheduled time; then the event is applied at its time
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 from peerproof.reference.gossipsub import deliveries, membership
 from peerproof.reference.gossipsub.config import Config
@@ -35,7 +34,7 @@ from peerproof.reference.gossipsub.events import (
     Validated,
 )
 from peerproof.reference.gossipsub.mesh import heartbeat
-from peerproof.reference.gossipsub.state import State
+from peerproof.reference.gossipsub.state import State, evolve
 
 
 class OutOfOrderEvent(ValueError):
@@ -50,14 +49,14 @@ def advance(config: Config, state: State, to_ms: int, dialect: Dialect) -> State
     gc_interval = dialect.delivery_gc_interval_ms or interval
     while min(state.next_refresh_ms, state.next_gc_ms) <= to_ms:
         if state.next_refresh_ms <= state.next_gc_ms:
-            state = replace(state, now_ms=state.next_refresh_ms, next_refresh_ms=state.next_refresh_ms + interval)
+            state = evolve(state, now_ms=state.next_refresh_ms, next_refresh_ms=state.next_refresh_ms + interval)
             state = refresh(config, state, dialect)
             if dialect.delivery_gc_interval_ms is None:
-                state = collect_deliveries(replace(state, next_gc_ms=state.next_refresh_ms))
+                state = collect_deliveries(evolve(state, next_gc_ms=state.next_refresh_ms))
         else:
-            state = replace(state, now_ms=state.next_gc_ms, next_gc_ms=state.next_gc_ms + gc_interval)
+            state = evolve(state, now_ms=state.next_gc_ms, next_gc_ms=state.next_gc_ms + gc_interval)
             state = collect_deliveries(state)
-    return replace(state, now_ms=to_ms) if state.now_ms != to_ms else state
+    return evolve(state, now_ms=to_ms) if state.now_ms != to_ms else state
 
 
 def apply(config: Config, state: State, event: Event, dialect: Dialect) -> State:
@@ -73,12 +72,10 @@ def apply(config: Config, state: State, event: Event, dialect: Dialect) -> State
             return membership.remove_ip(state, p, ip)
         case Subscribe(peer=p, topic=t):
             subs = state.router.subscriptions
-            return replace(state, router=replace(state.router, subscriptions={
-                **subs, p: subs.get(p, frozenset()) | {t}}))
+            return evolve(state, router=evolve(state.router, subscriptions=subs.set(p, subs.get(p, frozenset()) | {t})))
         case Unsubscribe(peer=p, topic=t):
             subs = state.router.subscriptions
-            return replace(state, router=replace(state.router, subscriptions={
-                **subs, p: subs.get(p, frozenset()) - {t}}))
+            return evolve(state, router=evolve(state.router, subscriptions=subs.set(p, subs.get(p, frozenset()) - {t})))
         case Graft(peer=p, topic=t):
             return membership.graft(config, state, p, t)
         case Prune(peer=p, topic=t):
@@ -99,12 +96,13 @@ def apply(config: Config, state: State, event: Event, dialect: Dialect) -> State
         case Ignored(peer=p, topic=t, msg=m):
             return deliveries.ignore(config, state, m, p, t)
         case AppScore(peer=p, value=v):
-            return replace(state, app_scores={**state.app_scores, p: v})
+            return evolve(state, app_scores=state.app_scores.set(p, v))
         case Penalty(peer=p, count=c):
             stats = state.peers.get(p)
             if stats is None:
                 return state
-            return replace(state, peers={**state.peers, p: replace(stats, behaviour_penalty=stats.behaviour_penalty + c)})
+            stats = evolve(stats, behaviour_penalty=stats.behaviour_penalty + c)
+            return evolve(state, peers=state.peers.set(p, stats))
         case Heartbeat():
             return heartbeat(config, state, dialect)
         case Tick():
