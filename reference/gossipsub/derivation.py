@@ -1,0 +1,223 @@
+"""Bundled GossipSub configs derived from their clients' own formulas (GS-CFG), written as commented YAML.
+
+Ethereum clients ship no score parameters: each computes them at start-up from chain constants, the
+active validator count and its mesh degree, so a bundled Eth2 config is only reproducible together with
+those inputs and the formulas. Lotus hard-codes its parameters but computes every decay with go's
+``ScoreParameterDecay``. This module holds what every derivation shares (the decay and convergence
+formulas, the canonical topic mapping) and the YAML writer; ``derivation_eth2`` and
+``derivation_filecoin`` hold each client's own formulas. Regenerate a bundled file with::
+
+    python -m peerproof.reference.gossipsub.derivation eth2-lighthouse > spec/configs/gossipsub/eth2-lighthouse.yaml
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from peerproof.reference.configfile import format_duration_ms
+
+DERIVED_NAMES = ("eth2-lighthouse", "eth2-lodestar", "eth2-prysm", "filecoin-lotus")
+
+# A comment is attached to one key of the document, addressed by its path of keys.
+CommentPath = tuple[str, ...]
+
+
+def score_parameter_decay(decay_time_ms: int, decay_interval_ms: int, decay_to_zero: float = 0.01) -> float:
+    """The per-interval factor that takes a counter of 1 down to ``decay_to_zero`` after ``decay_time``.
+
+    ``decay_to_zero ** (1 / ticks)`` with ``ticks = decay_time / decay_interval``: go-libp2p-pubsub
+    ``ScoreParameterDecayWithBase`` (score_params.go), Lighthouse ``score_parameter_decay_with_base``
+    (gossipsub_scoring_parameters.rs), Lodestar ``scoreParameterDecayWithBase`` (scoringParameters.ts),
+    Prysm ``scoreDecay`` (gossip_scoring_params.go). Go and Prysm divide durations as integers first;
+    every bundled decay time is a whole number of intervals, so the forms agree.
+    """
+    ticks = decay_time_ms / decay_interval_ms
+    return decay_to_zero ** (1 / ticks)
+
+
+def decay_convergence(decay: float, rate: float) -> float:
+    """The value a counter settles at when it gains ``rate`` per interval and decays by ``decay``.
+
+    ``rate / (1 - decay)``: Lighthouse ``decay_convergence``, Lodestar ``decayConvergence``, Prysm
+    ``decayLimit``. The Eth2 clients size P2 caps with it.
+    """
+    return rate / (1 - decay)
+
+
+def threshold(decay: float, rate: float) -> float:
+    """The converged counter just after a decay: ``decay_convergence(decay, rate) * decay``.
+
+    Lighthouse ``threshold``, Lodestar ``threshold``, Prysm ``decayThreshold``: the P3 thresholds.
+    """
+    return decay_convergence(decay, rate) * decay
+
+
+def topic_score_params(
+    *,
+    topic_weight: float,
+    time_in_mesh_weight: float,
+    time_in_mesh_quantum_ms: int,
+    time_in_mesh_cap: float,
+    first_message_deliveries_weight: float,
+    first_message_deliveries_decay: float,
+    first_message_deliveries_cap: float,
+    invalid_message_deliveries_weight: float,
+    invalid_message_deliveries_decay: float,
+    mesh_message_deliveries_weight: float = 0.0,
+    mesh_message_deliveries_decay: float = 0.0,
+    mesh_message_deliveries_cap: float = 0.0,
+    mesh_message_deliveries_threshold: float = 0.0,
+    mesh_message_deliveries_window_ms: int = 0,
+    mesh_message_deliveries_activation_ms: int = 0,
+    mesh_failure_penalty_weight: float = 0.0,
+    mesh_failure_penalty_decay: float = 0.0,
+) -> dict[str, Any]:
+    """One topic's TopicScoreParams as a canonical mapping (field order of params.TOPIC_FIELDS)."""
+    return {
+        "topic_weight": topic_weight,
+        "time_in_mesh_weight": time_in_mesh_weight,
+        "time_in_mesh_quantum": format_duration_ms(time_in_mesh_quantum_ms),
+        "time_in_mesh_cap": time_in_mesh_cap,
+        "first_message_deliveries_weight": first_message_deliveries_weight,
+        "first_message_deliveries_decay": first_message_deliveries_decay,
+        "first_message_deliveries_cap": first_message_deliveries_cap,
+        "mesh_message_deliveries_weight": mesh_message_deliveries_weight,
+        "mesh_message_deliveries_decay": mesh_message_deliveries_decay,
+        "mesh_message_deliveries_cap": mesh_message_deliveries_cap,
+        "mesh_message_deliveries_threshold": mesh_message_deliveries_threshold,
+        "mesh_message_deliveries_window": format_duration_ms(mesh_message_deliveries_window_ms),
+        "mesh_message_deliveries_activation": format_duration_ms(mesh_message_deliveries_activation_ms),
+        "mesh_failure_penalty_weight": mesh_failure_penalty_weight,
+        "mesh_failure_penalty_decay": mesh_failure_penalty_decay,
+        "invalid_message_deliveries_weight": invalid_message_deliveries_weight,
+        "invalid_message_deliveries_decay": invalid_message_deliveries_decay,
+    }
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived config document and the YAML comments that name where hand-coded values come from."""
+
+    document: dict[str, Any]
+    comments: Mapping[CommentPath, str] = field(default_factory=dict)
+
+
+def derive(name: str) -> Derived:
+    """The bundled config ``name`` recomputed from its client's formulas; ValueError for other names."""
+    # Imported here: the client modules import this module's shared formulas.
+    from peerproof.reference.gossipsub import derivation_eth2, derivation_filecoin
+
+    builders = {
+        "eth2-lighthouse": derivation_eth2.lighthouse_derived,
+        "eth2-lodestar": derivation_eth2.lodestar_derived,
+        "eth2-prysm": derivation_eth2.prysm_derived,
+        "filecoin-lotus": derivation_filecoin.lotus_derived,
+    }
+    if name not in builders:
+        raise ValueError(f"no derivation for {name!r}; derived configs: {', '.join(DERIVED_NAMES)}")
+    return builders[name]()
+
+
+# --- YAML ----------------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[A-Za-z0-9_./\-][A-Za-z0-9_./\- ]*")
+_WRAP = 100
+
+
+def render_yaml(derived: Derived, header: str = "") -> str:
+    """The document as YAML: comments beside their keys, shared topic mappings written once (anchors)."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    anchors: dict[int, str] = {}
+    _write_mapping(derived.document, (), 0, derived.comments, anchors, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _write_mapping(mapping: Mapping[str, Any], path: CommentPath, indent: int, comments: Mapping[CommentPath, str],
+                   anchors: dict[int, str], lines: list[str]) -> None:
+    pad = " " * indent
+    for key, value in mapping.items():
+        key_path = (*path, key)
+        note = comments.get(key_path)
+        suffix = f"  # {note}" if note else ""
+        head = f"{pad}{_scalar_key(key)}:"
+        if isinstance(value, Mapping) and value:
+            if id(value) in anchors:
+                lines.append(f"{head} *{anchors[id(value)]}{suffix}")
+                continue
+            anchor = ""
+            if any(value is other for other in _siblings(mapping, key)):
+                anchors[id(value)] = re.sub(r"[^A-Za-z0-9_]", "_", key)
+                anchor = f" &{anchors[id(value)]}"
+            lines.append(f"{head}{anchor}{suffix}")
+            _write_mapping(value, key_path, indent + 2, comments, anchors, lines)
+        elif isinstance(value, str) and (len(value) > 60 or not _PLAIN.fullmatch(value) or _reads_back(value)):
+            lines.append(f"{head} >-{suffix}")
+            lines.extend(f"{pad}  {line}" for line in textwrap.wrap(value, _WRAP - indent - 2))
+        else:
+            lines.append(f"{head} {_scalar(value)}{suffix}")
+
+
+def _siblings(mapping: Mapping[str, Any], key: str) -> list[Any]:
+    keys = list(mapping)
+    return [mapping[k] for k in keys[keys.index(key) + 1:]]
+
+
+def _reads_back(text: str) -> bool:
+    """True when a plain scalar would not read back as this string (a number, a boolean, null)."""
+    return yaml.safe_load(text) != text
+
+
+def _scalar_key(key: str) -> str:
+    return key if _PLAIN.fullmatch(key) and not _reads_back(key) else f'"{key}"'
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = repr(value)
+        mantissa, _, exponent = text.partition("e")
+        if exponent:  # PyYAML reads a float only with a dot and a signed exponent
+            mantissa = mantissa if "." in mantissa else mantissa + ".0"
+            text = f"{mantissa}e{'' if exponent[0] in '+-' else '+'}{exponent}"
+        return text
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m peerproof.reference.gossipsub.derivation NAME``: print the derived config as YAML."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print(f"usage: python -m peerproof.reference.gossipsub.derivation NAME\nNAME: {', '.join(DERIVED_NAMES)}",
+              file=sys.stderr)
+        return 0 if args and args[0] in ("-h", "--help") else 2
+    try:
+        derived = derive(args[0])
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    header = (f"Generated by `python -m peerproof.reference.gossipsub.derivation {args[0]}`.\n"
+              "Change the formulas in reference/gossipsub/derivation*.py and regenerate; do not edit by hand.")
+    sys.stdout.write(render_yaml(derived, header))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
