@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from peerproof.reference.gossipsub.vectorized import CounterTable, DecayVectors, refresh_table
 from rich.console import Console
 from rich.table import Table
 
 from peerproof.adapters.install import ensure_node_harness, node_executable
-from peerproof.reference.gossipsub.vectorized import CounterTable, DecayVectors, refresh_table
 
 TARGET = 20.0
 

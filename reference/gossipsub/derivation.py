@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-
 from peerproof.reference.configfile import format_duration_ms
 
 DERIVED_NAMES = ("eth2-lighthouse", "eth2-lodestar", "eth2-prysm", "filecoin-lotus")

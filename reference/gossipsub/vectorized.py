@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats, evolve
 

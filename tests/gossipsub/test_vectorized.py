@@ -2,7 +2,6 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from peerproof.reference.gossipsub import config_from_mapping
 from peerproof.reference.gossipsub.decay import refresh
 from peerproof.reference.gossipsub.dialect import get_dialect
