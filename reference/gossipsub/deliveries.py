@@ -49,11 +49,13 @@ def mark_first_delivery(config: Config, state: State, peer: str, topic: str) -> 
 def mark_near_first_delivery(config: Config, state: State, peer: str, topic: str, since_ms: int | None) -> State:
     """GS-P3-2: +1 mesh delivery (capped) for a mesh peer whose copy is within the window (None: pending)."""
     ts = topic_stats(config, state, peer, topic)
-    if ts is None or not ts.in_mesh:
+    if ts is None:
         return state
     tp = config.score.topics[topic]
-    if since_ms is not None and state.now_ms - since_ms > tp.mesh_message_deliveries_window_ms:
-        return state
+    late = since_ms is not None and state.now_ms - since_ms > tp.mesh_message_deliveries_window_ms
+    if not ts.in_mesh or late:
+        # Looking the stats up creates them (go getTopicStats, ts getPtopicStats), counted or not.
+        return state if topic in state.peers[peer].topics else with_topic(state, peer, topic, ts)
     mesh = min(tp.mesh_message_deliveries_cap, ts.mesh_message_deliveries + 1)
     return with_topic(state, peer, topic, evolve(ts, mesh_message_deliveries=mesh))
 
