@@ -143,7 +143,9 @@ def main() -> None:
     table.add_row("ratio reference / TS", f"{ts_s / ref_s:.3f}x (target >= {TARGET:.0f}x)", "")
     table.add_row("(JSON parse of the trace in Python)", f"{len(parsed) / parse_s:,.0f}", f"{parse_s:.2f}")
     console.print(table)
-    verdict = "identical final observables" if not differences else f"{len(differences)} DIFFERENCES, e.g. {differences[0]}"
+    verdict = "identical final observables"
+    if differences:
+        verdict = f"{len(differences)} DIFFERENCES, e.g. {differences[0]}"
     console.print(f"final scores, reference vs TS: {verdict}")
 
 

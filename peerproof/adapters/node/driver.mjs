@@ -10,7 +10,7 @@
 //   {"op":"version"}
 //   {"op":"reset","params":{...TS PeerScoreParams, durations in ms...},"decay_interval_ms":N}
 //   {"op":"event","event":{...trace event, "at" in seconds...}}
-//   {"op":"events","events":[...],"observe":"each"|"last"|"none"}   -> {"observations":[...]}
+//   {"op":"events","events":[...],"observe":"each"|"last"|"none"|[indices]} -> {"observations":[...]}
 //   {"op":"observe"}                                                  -> {"time":s,"peers":{...}}
 //   {"op":"replay_file","path":"trace.json|events.jsonl","observe":false} -> {"events":n,"elapsed_ms":x}
 //
@@ -246,6 +246,7 @@ function applyEvents (cmd) {
   const events = cmd.events
   if (!Array.isArray(events)) throw new Error('events: "events" must be a list')
   const mode = cmd.observe ?? 'each'
+  const wanted = Array.isArray(mode) ? new Set(mode) : null
   const observations = []
   for (let i = 0; i < events.length; i++) {
     try {
@@ -254,7 +255,7 @@ function applyEvents (cmd) {
       e.message = `events[${i}] (${events[i]?.kind}): ${e.message}`
       throw e
     }
-    if (mode === 'each' || (mode === 'last' && i === events.length - 1)) observations.push(observe())
+    if (mode === 'each' || (mode === 'last' && i === events.length - 1) || wanted?.has(i)) observations.push(observe())
   }
   return { observations }
 }
