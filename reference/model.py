@@ -18,7 +18,7 @@ class Model:
     protocol: str
     config_from_mapping: Callable[..., Any]  # (mapping, file=...) -> Config, raising ConfigError
     to_canonical: Callable[[Any], dict[str, Any]]
-    initial_state: Callable[..., Any]  # (config, seed=...) -> State
+    initial_state: Callable[..., Any]  # (config, seed=..., dialect=...) -> State
     step: Callable[..., Any]  # (config, state, event, dialect) -> State
     observe: Callable[..., Mapping[str, Any]]  # (config, state, dialect) -> observables
     event_from_dict: Callable[[Mapping[str, Any]], Any]

@@ -47,7 +47,7 @@ def record(protocol: str, config: Any, events: Iterable[Any], *, dialect: str | 
     d = model.get_dialect(dialect_name)
     events = tuple(events)
     wanted = set(range(len(events))) if observe_after == "every" else set(observe_after)
-    state = model.initial_state(config, seed=seed)
+    state = model.initial_state(config, seed=seed, dialect=d)
     observations = []
     for i, event in enumerate(events):
         state = model.step(config, state, event, d)
@@ -173,7 +173,7 @@ def replay(trace: Trace, tolerance: float = TOLERANCE) -> list[Mismatch]:
     model = trace.model
     d = model.get_dialect(trace.dialect)
     wanted = {o["after"]: o["values"] for o in trace.observations}
-    state = model.initial_state(trace.config, seed=trace.seed)
+    state = model.initial_state(trace.config, seed=trace.seed, dialect=d)
     mismatches = []
     for i, event in enumerate(trace.events):
         state = model.step(trace.config, state, event, d)
@@ -188,7 +188,7 @@ def final_state(trace: Trace) -> Any:
     """The reference model's state after all of the trace's events."""
     model = trace.model
     d = model.get_dialect(trace.dialect)
-    state = model.initial_state(trace.config, seed=trace.seed)
+    state = model.initial_state(trace.config, seed=trace.seed, dialect=d)
     for event in trace.events:
         state = model.step(trace.config, state, event, d)
     return state

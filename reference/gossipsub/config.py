@@ -166,7 +166,7 @@ def check_config(config: Config) -> tuple[list[tuple[str, str]], list[ConfigWarn
     _check_score(config.score, errors)
     for topic, tp in config.score.topics.items():
         _check_topic(f"score_params.topics.{topic}", tp, errors, warnings)
-    _check_router(config.router, errors, warnings)
+    _check_router(config.router, config.dialect, errors, warnings)
     return errors, warnings
 
 
@@ -266,8 +266,10 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
                                                                     "(go validate)"))
 
 
-def _check_router(r: RouterParams, errors: list, warnings: list) -> None:
+def _check_router(r: RouterParams, dialect: str, errors: list, warnings: list) -> None:
     p = "router"
+    if r.heartbeat_interval_ms <= 0:
+        errors.append((f"{p}.heartbeat_interval", "must be > 0"))
     if r.history_gossip > r.history_length:
         errors.append((f"{p}.history_gossip", "must be <= history_length (go validate)"))
     if r.d_score > r.d_hi:
@@ -276,10 +278,12 @@ def _check_router(r: RouterParams, errors: list, warnings: list) -> None:
         return  # bootstrapper mode: no mesh
     if not r.d_lo <= r.d <= r.d_hi:
         errors.append((f"{p}.d", "must satisfy d_lo <= d <= d_hi (go validate)"))
-    if not (r.d_out < r.d_lo and r.d_out < r.d // 2):
-        errors.append((f"{p}.d_out", "must be < d_lo and < d/2 (integer division) (go validate)"))
-    if r.heartbeat_interval_ms <= 0:
-        errors.append((f"{p}.heartbeat_interval", "must be > 0"))
+    if dialect == "go":
+        if not (r.d_out < r.d_lo and r.d_out < r.d // 2):
+            errors.append((f"{p}.d_out", "must be < d_lo and < d/2 (integer division) (go validate)"))
+    elif not (r.d_out < r.d_lo and r.d_out <= r.d // 2):
+        # rust-libp2p ConfigBuilder and the spec: D_out below D_lo and at most D/2 (GS-DIV-14).
+        errors.append((f"{p}.d_out", "must be < d_lo and <= d/2 (spec, rust-libp2p)"))
 
 
 def to_canonical(config: Config) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.membership import topic_stats, with_topic
+from peerproof.reference.gossipsub.params import DEFAULT_SEEN_MSG_TTL_MS
 from peerproof.reference.gossipsub.state import DeliveryRecord, State, evolve
 
 
@@ -22,8 +23,8 @@ def ensure_record(config: Config, state: State, msg: str, topic: str, sender: st
     rec = state.deliveries.get(msg)
     if rec is not None:
         return state, rec
-    rec = DeliveryRecord(topic=topic, first_sender=sender, first_seen_ms=state.now_ms,
-                         expire_ms=state.now_ms + config.score.seen_msg_ttl_ms)
+    ttl = config.score.seen_msg_ttl_ms or DEFAULT_SEEN_MSG_TTL_MS
+    rec = DeliveryRecord(topic=topic, first_sender=sender, first_seen_ms=state.now_ms, expire_ms=state.now_ms + ttl)
     deliveries = state.deliveries.set(msg, rec)
     return evolve(state, deliveries=deliveries, expiries=state.expiries.push(rec.expire_ms, msg)), rec
 

@@ -23,25 +23,26 @@ class Dialect:
     opportunistic_needs_nonnegative: bool  # GS-DIV-10: ts candidates also need score >= 0
     dout_fill_to_d: bool  # GS-DIV-16: ts bubbles up D - outbound outbound peers, go Dout - outbound
     delivery_gc_interval_ms: int | None  # GS-DIV-17: go gc of delivery records every 1 min; ts each decay
+    whitelist_cidr: bool  # GS-DIV-12: go whitelists CIDR ranges; ts and rust exact IP strings
 
 
 DIALECTS: dict[str, Dialect] = {
     "spec": Dialect("spec", p1_floor=False, p3_active_after_prune=False, p7_threshold=False,
                     retain_positive_scores=True, reconnect_resets_stats=False, oversubscribed_at_d_hi=False,
                     window_from_validation=False, opportunistic_needs_nonnegative=False,
-                    dout_fill_to_d=False, delivery_gc_interval_ms=None),
+                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=True),
     "go": Dialect("go", p1_floor=True, p3_active_after_prune=True, p7_threshold=True,
                   retain_positive_scores=False, reconnect_resets_stats=False, oversubscribed_at_d_hi=True,
                   window_from_validation=True, opportunistic_needs_nonnegative=False,
-                  dout_fill_to_d=False, delivery_gc_interval_ms=60_000),
+                  dout_fill_to_d=False, delivery_gc_interval_ms=60_000, whitelist_cidr=True),
     "ts": Dialect("ts", p1_floor=False, p3_active_after_prune=False, p7_threshold=True,
                   retain_positive_scores=False, reconnect_resets_stats=True, oversubscribed_at_d_hi=False,
                   window_from_validation=True, opportunistic_needs_nonnegative=True,
-                  dout_fill_to_d=True, delivery_gc_interval_ms=None),
+                  dout_fill_to_d=True, delivery_gc_interval_ms=None, whitelist_cidr=False),
     "rust": Dialect("rust", p1_floor=False, p3_active_after_prune=False, p7_threshold=True,
                     retain_positive_scores=False, reconnect_resets_stats=False, oversubscribed_at_d_hi=False,
                     window_from_validation=True, opportunistic_needs_nonnegative=False,
-                    dout_fill_to_d=False, delivery_gc_interval_ms=None),
+                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=False),
 }
 
 DEFAULT_DIALECT = "go"

@@ -230,6 +230,8 @@ def _check_field(name: str, value: Any) -> Any:
     if name in ("value", "count"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise EventError(f"{name}: expected a finite number, got {value!r}")
+        if name == "count" and value < 0:
+            raise EventError(f"count: a behaviour penalty is a non-negative count, got {value!r}")
         return float(value)
     if name == "outbound":
         if not isinstance(value, bool):

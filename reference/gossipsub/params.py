@@ -13,6 +13,8 @@ from typing import Any
 
 from peerproof.reference.configfile import format_duration_ms
 
+DEFAULT_SEEN_MSG_TTL_MS = 120_000  # go TimeCacheDuration (pubsub.go), ts TimeCacheDuration (constants.ts)
+
 # Kinds of field: "number", "int", "duration", "bool", "ips".
 
 
@@ -56,7 +58,7 @@ class ScoreParams:
     decay_interval_ms: int = 0
     decay_to_zero: float = 0.0
     retain_score_ms: int = 0
-    seen_msg_ttl_ms: int = 120_000  # Go: 0 means TimeCacheDuration = 120 s (pubsub.go); TS: 120 000 ms
+    seen_msg_ttl_ms: int = 0  # 0: TimeCacheDuration = 120 s (go pubsub.go); ts always uses 120 000 ms
     skip_atomic_validation: bool = False
 
 

@@ -84,7 +84,9 @@ def topic_components(tp: TopicParams, ts: TopicStats, dialect: Dialect) -> Topic
 
 
 @lru_cache(maxsize=4096)
-def _whitelisted(ip: str, whitelist: tuple[str, ...]) -> bool:
+def _whitelisted(ip: str, whitelist: tuple[str, ...], cidr: bool) -> bool:
+    if not cidr:
+        return any(ip == net.removesuffix("/32").removesuffix("/128") for net in whitelist)
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:
@@ -92,12 +94,16 @@ def _whitelisted(ip: str, whitelist: tuple[str, ...]) -> bool:
     return any(addr in ipaddress.ip_network(net) for net in whitelist)
 
 
-def p6_ip_colocation(config: Config, state: State, stats: PeerStats) -> float:
-    """GS-P6: sum over the peer's IPs of the squared surplus of peers sharing that IP over the threshold."""
+def p6_ip_colocation(config: Config, state: State, stats: PeerStats, dialect: Dialect) -> float:
+    """GS-P6: sum over the peer's IPs of the squared surplus of peers sharing that IP over the threshold.
+
+    Whitelisted IPs do not count: CIDR ranges in go, exact addresses in ts and rust (GS-DIV-12).
+    """
     params = config.score
     total = 0.0
     for ip in sorted(stats.known_ips):
-        if params.ip_colocation_factor_whitelist and _whitelisted(ip, params.ip_colocation_factor_whitelist):
+        if params.ip_colocation_factor_whitelist and _whitelisted(ip, params.ip_colocation_factor_whitelist,
+                                                                  dialect.whitelist_cidr):
             continue
         n = len(state.peer_ips.get(ip, ()))
         if n > params.ip_colocation_factor_threshold:
@@ -138,7 +144,7 @@ def breakdown(config: Config, state: State, peer: str, dialect: Dialect | None =
     if params.topic_score_cap > 0 and capped > params.topic_score_cap:
         capped = params.topic_score_cap
     p5 = state.app_scores.get(peer, 0.0)
-    p6 = p6_ip_colocation(config, state, stats)
+    p6 = p6_ip_colocation(config, state, stats, dialect)
     p7 = p7_behaviour(config, stats, dialect)
     score = capped + p5 * params.app_specific_weight
     if p6:
