@@ -1,0 +1,57 @@
+"""peerproof's package data: the normative specs, schemas and bundled real-world configs.
+
+Only finds and reads its own files; validating a config is the reference model's job
+(``peerproof.reference.<protocol>.load_config``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_DIR = Path(__file__).parent
+CONFIG_DIR = SPEC_DIR / "configs"
+
+
+@dataclass(frozen=True)
+class BundledConfig:
+    """A real-world config shipped with peerproof: its name, protocol, file and provenance (``source``)."""
+
+    name: str
+    protocol: str
+    path: Path
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+
+def bundled_configs(protocol: str | None = None) -> list[BundledConfig]:
+    """Every bundled config (of one protocol if given), sorted by protocol and name."""
+    found = []
+    for path in sorted(CONFIG_DIR.glob("*/*.yaml")):
+        if protocol is not None and path.parent.name != protocol:
+            continue
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle) or {}
+        found.append(BundledConfig(path.stem, path.parent.name, path, document.get("source") or {}))
+    return found
+
+
+def bundled_config_path(name: str) -> Path:
+    """The file of the bundled config ``name``; a ValueError listing the bundled names otherwise."""
+    for path in sorted(CONFIG_DIR.glob("*/*.yaml")):
+        if path.stem == name:
+            return path
+    names = ", ".join(sorted(path.stem for path in CONFIG_DIR.glob("*/*.yaml"))) or "(none)"
+    raise ValueError(f"no bundled config named {name!r}; bundled configs: {names}")
+
+
+def spec_path(name: str) -> Path:
+    """The normative spec of protocol ``name`` (``gossipsub`` -> spec/gossipsub.md); ValueError if absent."""
+    path = SPEC_DIR / f"{name.removesuffix('.md')}.md"
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in SPEC_DIR.glob("*.md"))) or "(none)"
+        raise ValueError(f"no spec named {name!r}; specs: {names}")
+    return path

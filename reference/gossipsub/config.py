@@ -281,9 +281,12 @@ def _check_router(r: RouterParams, dialect: str, errors: list, warnings: list) -
     if dialect == "go":
         if not (r.d_out < r.d_lo and r.d_out < r.d // 2):
             errors.append((f"{p}.d_out", "must be < d_lo and < d/2 (integer division) (go validate)"))
-    elif not (r.d_out < r.d_lo and r.d_out <= r.d // 2):
-        # rust-libp2p ConfigBuilder and the spec: D_out below D_lo and at most D/2 (GS-DIV-14).
-        errors.append((f"{p}.d_out", "must be < d_lo and <= d/2 (spec, rust-libp2p)"))
+    elif dialect == "rust":
+        if not (r.d_out <= r.d_lo and 2 * r.d_out <= r.d):
+            # rust-libp2p ConfigBuilder::build (GS-DIV-14)
+            errors.append((f"{p}.d_out", "must be <= d_lo and at most d/2 (rust-libp2p ConfigBuilder)"))
+    elif not (r.d_out < r.d_lo and 2 * r.d_out <= r.d):
+        errors.append((f"{p}.d_out", "must be < d_lo and at most d/2 (spec, Outbound Mesh Quotas)"))
 
 
 def to_canonical(config: Config) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Ethereum clients ship no score parameters: each computes them at start-up from c
 active validator count and its mesh degree, so a bundled Eth2 config is only reproducible together with
 those inputs and the formulas. Lotus hard-codes its parameters but computes every decay with go's
 ``ScoreParameterDecay``. This module holds what every derivation shares (the decay and convergence
-formulas, the canonical topic mapping) and the YAML writer; ``derivation_eth2`` and
-``derivation_filecoin`` hold each client's own formulas. Regenerate a bundled file with::
+formulas, the canonical topic mapping) and the YAML writer; ``derivation_eth2`` (formulas),
+``derivation_eth2_configs`` (documents) and ``derivation_filecoin`` hold each client's own.
+Regenerate a bundled file with::
 
     python -m peerproof.reference.gossipsub.derivation eth2-lighthouse > spec/configs/gossipsub/eth2-lighthouse.yaml
 """
@@ -111,12 +112,12 @@ class Derived:
 def derive(name: str) -> Derived:
     """The bundled config ``name`` recomputed from its client's formulas; ValueError for other names."""
     # Imported here: the client modules import this module's shared formulas.
-    from peerproof.reference.gossipsub import derivation_eth2, derivation_filecoin
+    from peerproof.reference.gossipsub import derivation_eth2_configs, derivation_filecoin
 
     builders = {
-        "eth2-lighthouse": derivation_eth2.lighthouse_derived,
-        "eth2-lodestar": derivation_eth2.lodestar_derived,
-        "eth2-prysm": derivation_eth2.prysm_derived,
+        "eth2-lighthouse": derivation_eth2_configs.lighthouse_derived,
+        "eth2-lodestar": derivation_eth2_configs.lodestar_derived,
+        "eth2-prysm": derivation_eth2_configs.prysm_derived,
         "filecoin-lotus": derivation_filecoin.lotus_derived,
     }
     if name not in builders:
@@ -156,9 +157,10 @@ def _write_mapping(mapping: Mapping[str, Any], path: CommentPath, indent: int, c
                 anchor = f" &{anchors[id(value)]}"
             lines.append(f"{head}{anchor}{suffix}")
             _write_mapping(value, key_path, indent + 2, comments, anchors, lines)
-        elif isinstance(value, str) and (len(value) > 60 or not _PLAIN.fullmatch(value) or _reads_back(value)):
+        elif isinstance(value, str) and not _plain_safe(value, indent + len(head)):
             lines.append(f"{head} >-{suffix}")
-            lines.extend(f"{pad}  {line}" for line in textwrap.wrap(value, _WRAP - indent - 2))
+            lines.extend(f"{pad}  {line}" for line in textwrap.wrap(value, _WRAP - indent - 2, break_on_hyphens=False,
+                                                                    break_long_words=False))
         else:
             lines.append(f"{head} {_scalar(value)}{suffix}")
 
@@ -171,6 +173,16 @@ def _siblings(mapping: Mapping[str, Any], key: str) -> list[Any]:
 def _reads_back(text: str) -> bool:
     """True when a plain scalar would not read back as this string (a number, a boolean, null)."""
     return yaml.safe_load(text) != text
+
+
+def _plain_safe(text: str, used: int) -> bool:
+    """True when ``text`` can stand unquoted after its key on one line and reads back unchanged."""
+    if not text or "\n" in text or used + len(text) > _WRAP:
+        return False
+    try:
+        return yaml.safe_load(f"k: {text}") == {"k": text}
+    except yaml.YAMLError:
+        return False
 
 
 def _scalar_key(key: str) -> str:
