@@ -57,7 +57,10 @@ def read_document(path: str | Path) -> Mapping[str, Any]:
         raise ConfigError(name, "(file)", f"cannot read: {exc.strerror}") from None
     if size > MAX_DOCUMENT_BYTES:
         raise ConfigError(name, "(file)", f"{size} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
-    text = p.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(name, "(file)", f"not UTF-8 text (byte {exc.start})") from None
     suffix = p.suffix.lower()
     try:
         if suffix == ".json":
@@ -75,7 +78,8 @@ def read_document(path: str | Path) -> Mapping[str, Any]:
         where = f"(line {mark.line + 1})" if mark is not None else "(document)"
         raise ConfigError(name, where, f"malformed YAML: {getattr(exc, 'problem', exc)}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(name, "(document)", f"malformed TOML: {exc}") from None
+        line = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(name, f"(line {line.group(1)})" if line else "(document)", f"malformed TOML: {exc}") from None
     if not isinstance(data, Mapping):
         raise ConfigError(name, "(document)", f"expected a mapping at the top level, got {type_name(data)}")
     return data

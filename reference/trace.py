@@ -7,7 +7,7 @@ must reproduce every recorded observation (numbers within a relative and absolut
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from peerproof.reference.model import PROTOCOLS, Model, get_model
 FORMAT = "peerproof-trace/1"
 MAX_EVENTS = 5_000_000
 TOLERANCE = 1e-9
+CLAIM_VERDICTS = ("holds", "holds-bounded", "violated", "inconclusive")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,11 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     model = get_model(protocol)
     if not isinstance(doc.get("config"), Mapping):
         raise ConfigError(file, "config", "missing or not an object")
-    config = model.config_from_mapping(doc["config"], file=f"{file} (config)")
+    try:
+        config = model.config_from_mapping(doc["config"], file=file)
+    except ConfigError as exc:
+        path = "config" if exc.path.startswith("(") else f"config.{exc.path}"
+        raise ConfigError(file, path, exc.message) from None
     dialect = doc.get("dialect", config.dialect)
     if dialect not in model.dialects:
         raise ConfigError(file, "dialect", f"unknown dialect {dialect!r}; known: {', '.join(model.dialects)}")
@@ -103,7 +108,10 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
         try:
             event = model.event_from_dict(raw)
         except ValueError as exc:
-            raise ConfigError(file, f"events[{i}]", str(exc)) from None
+            field_name, sep, message = str(exc).partition(": ")
+            located = sep and field_name.isidentifier()
+            raise ConfigError(file, f"events[{i}].{field_name}" if located else f"events[{i}]",
+                              message if located else str(exc)) from None
         if event.at_ms < last:
             raise ConfigError(file, f"events[{i}].at", "events must be in non-decreasing time")
         last = event.at_ms
@@ -112,7 +120,8 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     if not isinstance(observations, list):
         raise ConfigError(file, "observations", "not a list")
     for i, obs in enumerate(observations):
-        if not isinstance(obs, Mapping) or not isinstance(obs.get("after"), int) or "values" not in obs:
+        after = obs.get("after") if isinstance(obs, Mapping) else None
+        if isinstance(after, bool) or not isinstance(after, int) or "values" not in obs:
             raise ConfigError(file, f"observations[{i}]", "expected {\"after\": event index, \"values\": {...}}")
         if not 0 <= obs["after"] < len(events):
             raise ConfigError(file, f"observations[{i}].after", f"no event {obs['after']}")
@@ -120,9 +129,15 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(file, "seed", "expected an integer")
     claim = doc.get("claim")
-    if claim is not None and not isinstance(claim, Mapping):
-        raise ConfigError(file, "claim", "expected an object")
-    return Trace(protocol, dialect, config, tuple(events), tuple(observations), claim, seed, doc.get("meta") or {})
+    if claim is not None:
+        if not isinstance(claim, Mapping):
+            raise ConfigError(file, "claim", "expected an object")
+        if claim.get("verdict") not in CLAIM_VERDICTS:
+            raise ConfigError(file, "claim.verdict", f"expected one of {', '.join(CLAIM_VERDICTS)}")
+    meta = doc.get("meta", {})
+    if not isinstance(meta, Mapping):
+        raise ConfigError(file, "meta", "expected an object")
+    return Trace(protocol, dialect, config, tuple(events), tuple(observations), claim, seed, meta)
 
 
 @dataclass(frozen=True)
@@ -168,19 +183,28 @@ def compare(recorded: Any, replayed: Any, path: str = "", tolerance: float = TOL
     return [] if recorded == replayed else [(path, recorded, replayed)]
 
 
-def replay(trace: Trace, tolerance: float = TOLERANCE) -> list[Mismatch]:
-    """Recompute every recorded observation in the reference model; the list of differences (empty: ok)."""
+def replay(trace: Trace, tolerance: float = TOLERANCE,
+           on_event: Callable[[int], None] | None = None) -> list[Mismatch]:
+    """Recompute every recorded observation in the reference model; the list of differences (empty: ok).
+
+    ``on_event(n)`` is called after the n-th event (for progress reporting).
+    """
     model = trace.model
     d = model.get_dialect(trace.dialect)
-    wanted = {o["after"]: o["values"] for o in trace.observations}
+    wanted: dict[int, list[Any]] = {}
+    for obs in trace.observations:
+        wanted.setdefault(obs["after"], []).append(obs["values"])
     state = model.initial_state(trace.config, seed=trace.seed, dialect=d)
     mismatches = []
     for i, event in enumerate(trace.events):
         state = model.step(trace.config, state, event, d)
+        if on_event is not None:
+            on_event(i + 1)
         if i in wanted:
             replayed = model.observe(trace.config, state, d)
-            for path, a, b in compare(wanted[i], replayed, tolerance=tolerance):
-                mismatches.append(Mismatch(i, path, a, b))
+            for recorded in wanted[i]:
+                differences = compare(recorded, replayed, tolerance=tolerance)
+                mismatches.extend(Mismatch(i, path, a, b) for path, a, b in differences)
     return mismatches
 
 
