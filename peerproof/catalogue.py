@@ -1,0 +1,69 @@
+"""The catalogue of configs: the bundled ones, and a CLI argument (a path or a bundled name) as a config.
+
+A bundled config is addressed by name wherever a path is accepted: an existing path wins, else the
+name is looked up among the bundled configs, else the error lists them with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from peerproof.reference.configfile import ConfigError, read_document
+from peerproof.reference.model import PROTOCOLS, Model, get_model
+
+DEFAULT_PROTOCOL = "gossipsub"  # a config file without a ``protocol`` key
+
+
+def bundled_configs(protocol: str | None = None) -> list[Any]:
+    """The configs shipped in spec/configs (objects with name, protocol, path, source); [] if none yet."""
+    try:
+        from peerproof import spec
+    except ImportError:
+        return []
+    lister = getattr(spec, "bundled_configs", None)
+    if lister is None:
+        return []
+    try:
+        return list(lister(protocol))
+    except Exception as exc:  # a broken bundled file must not become a traceback
+        raise ConfigError("(bundled configs)", "spec/configs", f"cannot list the bundled configs: {exc}") from None
+
+
+def resolve_config(target: str) -> Path:
+    """A config argument as a path: an existing file first, else a bundled config's name."""
+    path = Path(target)
+    if path.exists():
+        return path
+    entries = {c.name: c for c in bundled_configs()}
+    if target in entries:
+        return Path(entries[target].path)
+    close = difflib.get_close_matches(target, list(entries), n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    known = f" Bundled configs: {', '.join(sorted(entries))}." if entries else " No configs are bundled."
+    raise ConfigError(target, "(file)", f"no such file, and no bundled config of that name{hint}{known}")
+
+
+def load_any_config(path: Path) -> tuple[Model, Any]:
+    """Read a config of any protocol (its ``protocol`` key picks the model)."""
+    doc = read_document(path)
+    protocol = doc.get("protocol", DEFAULT_PROTOCOL)
+    if protocol not in PROTOCOLS:
+        raise ConfigError(str(path), "protocol", f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+    model = get_model(protocol)
+    return model, model.config_from_mapping(doc, file=str(path))
+
+
+def config_for(model: Model, target: str) -> Any:
+    """A config for ``model`` (e.g. to score a trace of that protocol), by path or bundled name."""
+    path = resolve_config(target)
+    return model.config_from_mapping(read_document(path), file=str(path))
+
+
+def check_dialect(model: Model, dialect: str | None) -> str | None:
+    """``--dialect`` checked against the model's dialects."""
+    if dialect is not None and dialect not in model.dialects:
+        raise ConfigError("(command line)", "--dialect",
+                          f"unknown dialect {dialect!r}; choose one of {', '.join(model.dialects)}")
+    return dialect
