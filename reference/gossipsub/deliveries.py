@@ -14,7 +14,8 @@ from peerproof.reference.gossipsub.params import DEFAULT_SEEN_MSG_TTL_MS
 from peerproof.reference.gossipsub.state import DeliveryRecord, State, evolve
 
 
-def ensure_record(config: Config, state: State, msg: str, topic: str, sender: str = "") -> tuple[State, DeliveryRecord]:
+def ensure_record(config: Config, state: State, msg: str, topic: str, dialect: Dialect,
+                  sender: str = "") -> tuple[State, DeliveryRecord]:
     """The message's delivery record, created as pending (status unknown) on first sight.
 
     ``first_sender`` is set only when a ``receive`` creates the record: a later ``validated`` event
@@ -23,7 +24,7 @@ def ensure_record(config: Config, state: State, msg: str, topic: str, sender: st
     rec = state.deliveries.get(msg)
     if rec is not None:
         return state, rec
-    ttl = config.score.seen_msg_ttl_ms or DEFAULT_SEEN_MSG_TTL_MS
+    ttl = dialect.fixed_delivery_ttl_ms or config.score.seen_msg_ttl_ms or DEFAULT_SEEN_MSG_TTL_MS
     rec = DeliveryRecord(topic=topic, first_sender=sender, first_seen_ms=state.now_ms, expire_ms=state.now_ms + ttl)
     deliveries = state.deliveries.set(msg, rec)
     return evolve(state, deliveries=deliveries, expiries=state.expiries.push(rec.expire_ms, msg)), rec
@@ -69,9 +70,9 @@ def mark_invalid_delivery(config: Config, state: State, peer: str, topic: str) -
     return with_topic(state, peer, topic, evolve(ts, invalid_message_deliveries=ts.invalid_message_deliveries + 1))
 
 
-def receive(config: Config, state: State, peer: str, topic: str, msg: str) -> State:
+def receive(config: Config, state: State, peer: str, topic: str, msg: str, dialect: Dialect) -> State:
     """The first copy of ``msg`` arrives from ``peer`` and waits for validation."""
-    state, _ = ensure_record(config, state, msg, topic, peer)
+    state, _ = ensure_record(config, state, msg, topic, dialect, peer)
     return state
 
 
@@ -85,14 +86,14 @@ def _settled_copy(state: State, msg: str, peer: str | None, topic: str | None) -
     return rec.first_sender, rec.topic
 
 
-def accept(config: Config, state: State, msg: str, peer: str | None, topic: str | None) -> State:
+def accept(config: Config, state: State, msg: str, peer: str | None, topic: str | None, dialect: Dialect) -> State:
     """Validation accepts ``msg`` first sent by ``peer``: first delivery, then credit pending copies."""
     settled = _settled_copy(state, msg, peer, topic)
     if settled is None:
         return state
     sender, topic = settled
     state = mark_first_delivery(config, state, sender, topic)
-    state, rec = ensure_record(config, state, msg, topic)
+    state, rec = ensure_record(config, state, msg, topic, dialect)
     if rec.status != "unknown":
         return state
     state = put_record(state, msg, evolve(rec, status="valid", validated_ms=state.now_ms))
@@ -102,13 +103,13 @@ def accept(config: Config, state: State, msg: str, peer: str | None, topic: str 
     return state
 
 
-def reject(config: Config, state: State, msg: str, peer: str | None, topic: str | None) -> State:
+def reject(config: Config, state: State, msg: str, peer: str | None, topic: str | None, dialect: Dialect) -> State:
     """Validation rejects ``msg``: the first sender and every pending copy's sender get GS-P4."""
     settled = _settled_copy(state, msg, peer, topic)
     if settled is None:
         return state
     sender, topic = settled
-    state, rec = ensure_record(config, state, msg, topic)
+    state, rec = ensure_record(config, state, msg, topic, dialect)
     if rec.status != "unknown":
         return state
     state = put_record(state, msg, evolve(rec, status="invalid", peers=frozenset()))
@@ -118,13 +119,13 @@ def reject(config: Config, state: State, msg: str, peer: str | None, topic: str 
     return state
 
 
-def ignore(config: Config, state: State, msg: str, peer: str | None, topic: str | None) -> State:
+def ignore(config: Config, state: State, msg: str, peer: str | None, topic: str | None, dialect: Dialect) -> State:
     """Validation ignores ``msg``: nobody is scored for it, pending copies are forgotten."""
     settled = _settled_copy(state, msg, peer, topic)
     if settled is None:
         return state
     _sender, topic = settled
-    state, rec = ensure_record(config, state, msg, topic)
+    state, rec = ensure_record(config, state, msg, topic, dialect)
     if rec.status != "unknown":
         return state
     return put_record(state, msg, evolve(rec, status="ignored", peers=frozenset()))
@@ -132,7 +133,7 @@ def ignore(config: Config, state: State, msg: str, peer: str | None, topic: str 
 
 def duplicate(config: Config, state: State, peer: str, topic: str, msg: str, dialect: Dialect) -> State:
     """A later copy of ``msg`` from ``peer``: near-first credit, P4 if the message was invalid, or nothing."""
-    state, rec = ensure_record(config, state, msg, topic)
+    state, rec = ensure_record(config, state, msg, topic, dialect)
     if peer in rec.peers:
         return state
     if rec.status == "unknown":

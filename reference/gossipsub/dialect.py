@@ -24,25 +24,30 @@ class Dialect:
     dout_fill_to_d: bool  # GS-DIV-16: ts bubbles up D - outbound outbound peers, go Dout - outbound
     delivery_gc_interval_ms: int | None  # GS-DIV-17: go gc of delivery records every 1 min; ts each decay
     whitelist_cidr: bool  # GS-DIV-12: go whitelists CIDR ranges; ts and rust exact IP strings
+    fixed_delivery_ttl_ms: int | None  # GS-DIV-20: ts keeps delivery records 120 s whatever SeenMsgTTL
 
 
 DIALECTS: dict[str, Dialect] = {
     "spec": Dialect("spec", p1_floor=False, p3_active_after_prune=False, p7_threshold=False,
                     retain_positive_scores=True, reconnect_resets_stats=False, oversubscribed_at_d_hi=False,
                     window_from_validation=False, opportunistic_needs_nonnegative=False,
-                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=True),
+                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=True,
+                    fixed_delivery_ttl_ms=None),
     "go": Dialect("go", p1_floor=True, p3_active_after_prune=True, p7_threshold=True,
                   retain_positive_scores=False, reconnect_resets_stats=False, oversubscribed_at_d_hi=True,
                   window_from_validation=True, opportunistic_needs_nonnegative=False,
-                  dout_fill_to_d=False, delivery_gc_interval_ms=60_000, whitelist_cidr=True),
+                  dout_fill_to_d=False, delivery_gc_interval_ms=60_000, whitelist_cidr=True,
+                  fixed_delivery_ttl_ms=None),
     "ts": Dialect("ts", p1_floor=False, p3_active_after_prune=False, p7_threshold=True,
                   retain_positive_scores=False, reconnect_resets_stats=True, oversubscribed_at_d_hi=False,
                   window_from_validation=True, opportunistic_needs_nonnegative=True,
-                  dout_fill_to_d=True, delivery_gc_interval_ms=None, whitelist_cidr=False),
+                  dout_fill_to_d=True, delivery_gc_interval_ms=None, whitelist_cidr=False,
+                  fixed_delivery_ttl_ms=120_000),
     "rust": Dialect("rust", p1_floor=False, p3_active_after_prune=False, p7_threshold=True,
                     retain_positive_scores=False, reconnect_resets_stats=False, oversubscribed_at_d_hi=False,
                     window_from_validation=True, opportunistic_needs_nonnegative=False,
-                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=False),
+                    dout_fill_to_d=False, delivery_gc_interval_ms=None, whitelist_cidr=False,
+                    fixed_delivery_ttl_ms=None),
 }
 
 DEFAULT_DIALECT = "go"

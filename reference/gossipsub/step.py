@@ -81,20 +81,20 @@ def apply(config: Config, state: State, event: Event, dialect: Dialect) -> State
         case Prune(peer=p, topic=t):
             return membership.prune(config, state, p, t, dialect)
         case Receive(peer=p, topic=t, msg=m):
-            return deliveries.receive(config, state, p, t, m)
+            return deliveries.receive(config, state, p, t, m, dialect)
         case Validated(msg=m, outcome=outcome):
             settle = {"accept": deliveries.accept, "reject": deliveries.reject, "ignore": deliveries.ignore}
-            return settle[outcome](config, state, m, None, None)
+            return settle[outcome](config, state, m, None, None, dialect)
         case Deliver(peer=p, topic=t, msg=m):
-            return deliveries.accept(config, state, m, p, t)
+            return deliveries.accept(config, state, m, p, t, dialect)
         case Duplicate(peer=p, topic=t, msg=m):
             return deliveries.duplicate(config, state, p, t, m, dialect)
         case Invalid(peer=p, topic=t, msg=None):
             return deliveries.mark_invalid_delivery(config, state, p, t)
         case Invalid(peer=p, topic=t, msg=m):
-            return deliveries.reject(config, state, m, p, t)
+            return deliveries.reject(config, state, m, p, t, dialect)
         case Ignored(peer=p, topic=t, msg=m):
-            return deliveries.ignore(config, state, m, p, t)
+            return deliveries.ignore(config, state, m, p, t, dialect)
         case AppScore(peer=p, value=v):
             return evolve(state, app_scores=state.app_scores.set(p, v))
         case Penalty(peer=p, count=c):
