@@ -5,7 +5,7 @@ Targets (issue 3), measured in this one command on this machine:
 * time to the first Eth2 attack — eth2-acl2s, ``penalizes-non-forwarding`` in the aggregate topic
   (CVE-2022-47547), by the z3 engine: <= 10 s;
 * time for the Filecoin proofs at depth 100 — every property of filecoin-acl2s that the closed forms
-  and z3 settle as ``holds`` / ``holds-bounded``, z3 unrolled to 100 decay intervals: <= 60 s;
+  prove (``holds``, unbounded), each re-proved by z3 unrolled to 100 decay intervals: <= 60 s;
 * z3 vs Hypothesis time to the first attack, as a ratio, on each eth2-acl2s attack.
 
 Each engine runs in this process (no child processes), once per row, after one warm-up call that
@@ -57,20 +57,20 @@ def hypothesis_attack(config: Config, slug: str, topic: str | None, args: argpar
 
 
 def filecoin_proofs(config: Config, args: argparse.Namespace) -> list[tuple[str, str | None, Finding | None, float]]:
-    """Every property (per topic) of the Filecoin config: closed form first, z3 at ``depth`` otherwise."""
+    """Every property (per topic) of the Filecoin config that the closed forms prove, re-proved by z3 at
+    ``depth`` (the bounded proof beside the unbounded argument), with the closed form's own time."""
     from peerproof.attacks.gossipsub import prove, synthesize
     from peerproof.properties.gossipsub.security import PROPERTIES, applicable_topics
 
     rows = []
     for slug in PROPERTIES:
         for topic in applicable_topics(config, slug):
-            def run(slug: str = slug, topic: str | None = topic) -> Finding | None:
-                found = prove(config, slug, topic)
-                if found is not None and found.verdict in ("holds", "violated"):
-                    return found
-                return synthesize(config, slug, topic, depth=args.depth, timeout_s=args.timeout)
-            finding, seconds = timed(run)
-            rows.append((slug, topic, finding, seconds))
+            found, seconds = timed(lambda slug=slug, topic=topic: prove(config, slug, topic))
+            rows.append((slug, topic, found, seconds))
+            if found is not None and found.verdict == "holds":
+                z3, z3_s = timed(lambda slug=slug, topic=topic: synthesize(config, slug, topic, depth=args.depth,
+                                                                            timeout_s=args.timeout))
+                rows.append((slug, topic, z3, z3_s))
     return rows
 
 
@@ -114,6 +114,8 @@ def main() -> None:
         proofs.add_row(slug, topic or "—", verdict(f), (f.bound or "—") if f else "—", f"{seconds:.2f}")
     console.print(proofs)
     proof_s = sum(s for _slug, _topic, f, s in rows if f is not None and f.verdict in ("holds", "holds-bounded"))
+    z3_bounded = sum(1 for _slug, _topic, f, _s in rows if f is not None and f.engine == "z3"
+                     and f.verdict in ("holds", "holds-bounded"))
     all_s = sum(s for *_rest, s in rows)
 
     summary = Table(title="Targets", title_justify="left")
@@ -124,7 +126,8 @@ def main() -> None:
     else:
         summary.add_row(f"first Eth2 attack (z3, {AGGREGATE})", f"{first_attack:.2f}",
                         f"<= {FIRST_ATTACK_TARGET_S:g}", "yes" if first_attack <= FIRST_ATTACK_TARGET_S else "no")
-    summary.add_row(f"Filecoin proofs at depth {args.depth} (holds verdicts only)", f"{proof_s:.2f}",
+    summary.add_row(f"Filecoin proofs: closed forms + z3 at depth {args.depth} ({z3_bounded} z3 proofs)",
+                    f"{proof_s:.2f}",
                     f"<= {FILECOIN_TARGET_S:g}", "yes" if proof_s <= FILECOIN_TARGET_S else "no")
     summary.add_row(f"all of {FILECOIN} (every property and topic)", f"{all_s:.2f}", "—", "—")
     console.print(summary)
