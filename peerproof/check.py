@@ -101,17 +101,17 @@ class Result:
 
 # -- arguments -----------------------------------------------------------------------------------------
 
-def _common_arguments(parser: argparse.ArgumentParser, engines: Sequence[str]) -> None:
+def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", help="implementation dialect (default: the config's)")
     parser.add_argument("--depth", type=int, default=DEFAULT_DEPTH,
                         help=f"decay intervals the z3 engine unrolls (default {DEFAULT_DEPTH})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=f"time limit of one solver call or search, seconds (default {DEFAULT_TIMEOUT_S:g}); "
                              "a time-out is an inconclusive verdict")
-    parser.add_argument("--engine", choices=engines, default=engines[-1],
-                        help="attack engine: z3 bounded model checking, Hypothesis targeted search"
-                             + (", or both (default: z3, then Hypothesis as a cross-check and for the attacks z3 "
-                                "misses within its time limit)" if "both" in engines else " (default)"))
+    parser.add_argument("--engine", choices=ENGINES, default="both",
+                        help="attack engine: z3 bounded model checking, Hypothesis targeted search, or both "
+                             "(default: z3, then Hypothesis as a cross-check and for the attacks z3 misses within "
+                             "its time limit)")
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES,
                         help=f"plans the Hypothesis engine tries per property (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the Hypothesis engine (default 0)")
@@ -134,7 +134,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-replays", action="store_true",
                         help="skip the TypeScript replay and the trace files (each engine's own reference replay "
                              "still confirms every violation before it is reported)")
-    _common_arguments(parser, ENGINES)
+    _common_arguments(parser)
 
 
 def add_attack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +144,7 @@ def add_attack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--goal", required=True, metavar="SLUG", help="the property whose negation to attack")
     parser.add_argument("--topic", help="the topic, for per-topic properties (default: each in turn)")
     parser.add_argument("--out", required=True, metavar="DIR", help="writes trace.json, trace.itf.json, trace.png")
-    _common_arguments(parser, ENGINES)
+    _common_arguments(parser)
 
 
 # -- reading the command line --------------------------------------------------------------------------
