@@ -1,44 +1,120 @@
-"""The one shape every reference model has (config / state / step / observe), and the registry of models.
+"""The one shape every reference model has, the registry that finds it, and the one fold over events.
 
-Replay, differential testing, Hypothesis state machines and the CLI use only this interface, so a new
-protocol plugs in by registering one ``Model``.
+A protocol plugs in by exporting ``MODEL`` (a ``Model``) from ``peerproof.reference.<protocol>``; the
+registry finds it by module name, so ``PROTOCOLS`` is derived from the folders present, not listed.
+A protocol defined elsewhere (a user's, or the minimal one under ``tests/``) calls ``register_model``.
+Everything that runs events (record, replay, score, witnesses, every engine and adapter) goes through
+``Model.states``, so the initial state is always built in the dialect the events are stepped with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Config(Protocol):
+    """What the frame reads of every protocol's config (spec/peerproof.md, PP-CONFIG)."""
+
+    protocol: str
+    name: str  # "" for a user's file without a name
+    file: str
+    dialect: str  # the dialect the config was written for
+    warnings: tuple[Any, ...]  # ConfigWarning objects
+
+
+@runtime_checkable
+class Event(Protocol):
+    """What the frame reads of every event: its kind and its time (non-decreasing along a trace)."""
+
+    kind: str
+    at_ms: int
+
+
+Observables = Mapping[str, Any]
+"""What ``observe`` returns: a JSON-able tree of finite numbers, strings, booleans, lists and mappings
+with a ``time`` entry (seconds); an implementation is compared with the model on exactly this tree."""
 
 
 @dataclass(frozen=True)
 class Model:
-    """A protocol's reference model as functions: how to read configs and events, step and observe."""
+    """A protocol's reference model: reading configs and events, the initial state, step and observe.
+
+    ``get_dialect`` turns a dialect's name into whatever object the protocol's ``step`` takes (a
+    ValueError for an unknown name); ``initial_state``, ``step`` and ``observe`` receive that object.
+    """
 
     protocol: str
-    config_from_mapping: Callable[..., Any]  # (mapping, file=...) -> Config, raising ConfigError
-    to_canonical: Callable[[Any], dict[str, Any]]
-    initial_state: Callable[..., Any]  # (config, seed=..., dialect=...) -> State
-    step: Callable[..., Any]  # (config, state, event, dialect) -> State
-    observe: Callable[..., Mapping[str, Any]]  # (config, state, dialect) -> observables
-    event_from_dict: Callable[[Mapping[str, Any]], Any]
-    event_to_dict: Callable[[Any], dict[str, Any]]
-    get_dialect: Callable[[str], Any]
     dialects: tuple[str, ...]
+    config_from_mapping: Callable[..., Config]  # (document, file=...) -> Config; ConfigError when wrong
+    to_canonical: Callable[[Any], dict[str, Any]]  # Config -> the document config_from_mapping reads back
+    get_dialect: Callable[[str], Any]
+    initial_state: Callable[..., Any]  # (config, seed=int, dialect=Dialect) -> State
+    step: Callable[[Any, Any, Any, Any], Any]  # (config, state, event, dialect) -> State
+    observe: Callable[[Any, Any, Any], Observables]  # (config, state, dialect) -> observables
+    event_from_dict: Callable[[Mapping[str, Any]], Event]  # ValueError("field: message") when wrong
+    event_to_dict: Callable[[Any], dict[str, Any]]
+
+    def states(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
+               seed: int = 0) -> Iterator[tuple[int, Any, Any]]:
+        """The fold: ``(index, event, state after it)`` for each event, from the initial state of the
+        dialect the events are stepped in (the config's own dialect unless ``dialect`` names another)."""
+        d = self.get_dialect(dialect or config.dialect)
+        state = self.initial_state(config, seed=seed, dialect=d)
+        for i, event in enumerate(events):
+            state = self.step(config, state, event, d)
+            yield i, event, state
+
+    def start(self, config: Any, *, dialect: str | None = None, seed: int = 0) -> tuple[Any, Any]:
+        """The dialect object and the initial state, for callers that step by hand (engines, adapters)."""
+        d = self.get_dialect(dialect or config.dialect)
+        return d, self.initial_state(config, seed=seed, dialect=d)
+
+    def final_state(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
+                    seed: int = 0) -> Any:
+        """The state after every event (the initial state when there are none)."""
+        d, state = self.start(config, dialect=dialect, seed=seed)
+        for event in events:
+            state = self.step(config, state, event, d)
+        return state
+
+
+_REGISTERED: dict[str, Model] = {}
+
+
+def register_model(model: Model) -> Model:
+    """Make a model defined outside ``peerproof.reference`` known to the frame (tests, user protocols)."""
+    _REGISTERED[model.protocol] = model
+    return model
+
+
+def _bundled() -> tuple[str, ...]:
+    """The protocols whose model lives in a subpackage of ``peerproof.reference``."""
+    here = [str(Path(__file__).parent)]
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(here) if m.ispkg))
+
+
+def protocols() -> tuple[str, ...]:
+    """Every known protocol: the bundled ones, then the registered ones."""
+    bundled = _bundled()
+    return bundled + tuple(p for p in _REGISTERED if p not in bundled)
+
+
+PROTOCOLS = _bundled()
+"""The bundled protocols (derived from the subpackages of ``peerproof.reference``)."""
 
 
 def get_model(protocol: str) -> Model:
-    """The registered model of ``protocol``; ValueError naming the known protocols otherwise."""
-    if protocol == "gossipsub":
-        from peerproof.reference import gossipsub as gs
-
-        return Model(
-            protocol="gossipsub", config_from_mapping=gs.config_from_mapping, to_canonical=gs.to_canonical,
-            initial_state=gs.initial_state, step=gs.step, observe=gs.observe,
-            event_from_dict=gs.event_from_dict, event_to_dict=gs.event_to_dict, get_dialect=gs.get_dialect,
-            dialects=tuple(gs.DIALECTS),
-        )
-    raise ValueError(f"unknown protocol {protocol!r}; known: gossipsub")
-
-
-PROTOCOLS = ("gossipsub",)
+    """The model of ``protocol``; ValueError naming the known protocols otherwise."""
+    if protocol in _REGISTERED:
+        return _REGISTERED[protocol]
+    if isinstance(protocol, str) and protocol in _bundled():
+        model = getattr(importlib.import_module(f"{__package__}.{protocol}"), "MODEL", None)
+        if isinstance(model, Model):
+            return model
+    raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(protocols())}")

@@ -42,12 +42,21 @@ from peerproof.reference.gossipsub.params import RouterParams, ScoreParams, Thre
 from peerproof.reference.gossipsub.score import ScoreBreakdown, breakdown, score
 from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats, initial_state
 from peerproof.reference.gossipsub.step import OutOfOrderEvent, run, step
+from peerproof.reference.model import Model
 
 PROTOCOL = "gossipsub"
 
+MODEL = Model(
+    protocol=PROTOCOL, dialects=tuple(DIALECTS), config_from_mapping=config_from_mapping, to_canonical=to_canonical,
+    get_dialect=get_dialect, initial_state=initial_state, step=step, observe=observe,
+    event_from_dict=event_from_dict, event_to_dict=event_to_dict,
+)
+"""The GossipSub model as the frame sees it (peerproof.reference.model)."""
+
 __all__ = [
-    "DEFAULT_DIALECT", "DIALECTS", "EVENT_TYPES", "PROTOCOL", "AddIP", "AddPeer", "AppScore", "Config", "Deliver",
-    "Dialect", "Duplicate", "Event", "EventError", "Graft", "Heartbeat", "Ignored", "Invalid", "OutOfOrderEvent",
+    "DEFAULT_DIALECT", "DIALECTS", "EVENT_TYPES", "MODEL", "PROTOCOL", "AddIP", "AddPeer", "AppScore", "Config",
+    "Deliver", "Dialect", "Duplicate", "Event", "EventError", "Graft", "Heartbeat", "Ignored", "Invalid",
+    "OutOfOrderEvent",
     "PeerStats", "Penalty", "Prune", "Receive", "RemoveIP", "RemovePeer", "RouterParams", "ScoreBreakdown",
     "ScoreParams", "State", "Subscribe", "Thresholds", "Tick", "TopicParams", "TopicStats", "Unsubscribe",
     "Validated", "breakdown", "check_config", "config_from_mapping", "event_from_dict", "event_to_dict",
