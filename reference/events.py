@@ -133,13 +133,14 @@ class EventCodec:
         return event
 
     def to_dict(self, event: Event) -> dict[str, Any]:
-        """The trace form of an event: ``at`` in seconds, the kind, then every field not at its default."""
+        """The trace form of an event: ``at`` in seconds, the kind, then its fields (absent values and
+        unset flags, i.e. a None or False default left as it is, are omitted)."""
         out: dict[str, Any] = {"at": event.at_ms / 1000, "kind": event.kind}
         for f in fields(event):
             if f.name == "at_ms":
                 continue
             value = getattr(event, f.name)
-            if f.default is not MISSING and value == f.default:
+            if f.default in (None, False) and value is f.default:
                 continue
             out[f.name] = value
         return out

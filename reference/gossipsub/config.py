@@ -21,8 +21,8 @@ from peerproof.reference.configfile import (
     read_document,
     read_int,
     read_number,
-    read_string,
 )
+from peerproof.reference.configframe import FRAME_FIELDS, frame_to_canonical, read_frame
 from peerproof.reference.gossipsub.dialect import DEFAULT_DIALECT, DIALECTS
 from peerproof.reference.gossipsub.params import (
     ROUTER_FIELDS,
@@ -38,12 +38,8 @@ from peerproof.reference.gossipsub.params import (
 
 PROTOCOL = "gossipsub"
 
-FRAME_FIELDS: dict[str, tuple[str, ...]] = {
-    "protocol": (),
-    "name": (),
-    "description": (),
-    "source": (),
-    "dialect": (),
+TOP_FIELDS: dict[str, tuple[str, ...]] = {
+    **FRAME_FIELDS,
     "router": ("gossipsub_params", "params"),
     "score_params": ("peer_score_params",),
     "thresholds": ("peer_score_thresholds", "score_thresholds"),
@@ -65,6 +61,11 @@ class Config:
     warnings: tuple[ConfigWarning, ...] = ()
 
     @property
+    def protocol(self) -> str:
+        """The protocol this config is for (the frame's ``protocol`` field)."""
+        return PROTOCOL
+
+    @property
     def topics(self) -> Mapping[str, TopicParams]:
         """The scored topics and their parameters."""
         return self.score.topics
@@ -78,28 +79,18 @@ def load_config(path: str | Path) -> Config:
 def config_from_mapping(data: Mapping[str, Any], file: str = "(inline)") -> Config:
     """Build and validate a Config from a parsed document."""
     top = Section(file, "", data)
-    found = top.resolve(FRAME_FIELDS)
-    protocol = found.get("protocol", PROTOCOL)
-    if protocol != PROTOCOL:
-        raise top.error("protocol", f"this is a {protocol!r} config; expected {PROTOCOL!r}")
-    dialect = read_string(top, "dialect", found.get("dialect", DEFAULT_DIALECT))
-    if dialect not in DIALECTS:
-        raise top.error("dialect", f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+    found = top.resolve(TOP_FIELDS)
+    frame = read_frame(top, found, PROTOCOL, tuple(DIALECTS), DEFAULT_DIALECT)
     for required in ("score_params", "thresholds"):
         if required not in found:
             raise top.error(required, "missing section")
-    source = found.get("source", {})
-    if not isinstance(source, Mapping):
-        raise top.error("source", "expected a mapping (repository, file, version, inputs)")
     router = _read_object(top.child("router", found.get("router", {})), ROUTER_FIELDS, RouterParams)
     score_section = top.child("score_params", found["score_params"])
     score = _read_score_params(score_section)
     thresholds = _read_object(top.child("thresholds", found["thresholds"]), THRESHOLD_FIELDS, Thresholds)
     config = Config(
-        router=router, score=score, thresholds=thresholds, dialect=dialect,
-        name=read_string(top, "name", found.get("name", "")),
-        description=read_string(top, "description", found.get("description", "")),
-        source=dict(source), file=file,
+        router=router, score=score, thresholds=thresholds, dialect=frame.dialect, name=frame.name,
+        description=frame.description, source=frame.source, file=file,
     )
     errors, warnings = check_config(config)
     if errors:
@@ -291,14 +282,7 @@ def _check_router(r: RouterParams, dialect: str, errors: list, warnings: list) -
 
 def to_canonical(config: Config) -> dict[str, Any]:
     """The config as a canonical snake_case document (what peerproof writes)."""
-    doc: dict[str, Any] = {"protocol": PROTOCOL}
-    if config.name:
-        doc["name"] = config.name
-    if config.description:
-        doc["description"] = config.description
-    if config.source:
-        doc["source"] = dict(config.source)
-    doc["dialect"] = config.dialect
+    doc = frame_to_canonical(config)
     doc["router"] = canonical_dict(config.router, ROUTER_FIELDS)
     score = canonical_dict(config.score, SCORE_FIELDS)
     score["topics"] = {name: canonical_dict(tp, TOPIC_FIELDS) for name, tp in config.score.topics.items()}

@@ -6,18 +6,10 @@ every decay refresh scheduled at or before that time runs (GS-DECAY-1).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-
-@dataclass(frozen=True)
-class Event:
-    """Base of all events: the time it happens."""
-
-    at_ms: int
-    kind: ClassVar[str] = ""
+from peerproof.reference.events import Event, EventCodec, EventError
 
 
 @dataclass(frozen=True)
@@ -109,6 +101,11 @@ class Validated(Event):
     outcome: str
     kind: ClassVar[str] = "validated"
 
+    def check(self) -> None:
+        """The outcome is one of the validation results."""
+        if self.outcome not in OUTCOMES:
+            raise EventError(f"outcome: expected one of {', '.join(OUTCOMES)}")
+
 
 @dataclass(frozen=True)
 class Deliver(Event):
@@ -167,6 +164,11 @@ class Penalty(Event):
     count: float = 1.0
     kind: ClassVar[str] = "penalty"
 
+    def check(self) -> None:
+        """A behaviour penalty is a non-negative count."""
+        if self.count < 0:
+            raise EventError(f"count: a behaviour penalty is a non-negative count, got {self.count!r}")
+
 
 @dataclass(frozen=True)
 class Tick(Event):
@@ -182,76 +184,12 @@ class Heartbeat(Event):
     kind: ClassVar[str] = "heartbeat"
 
 
+OUTCOMES = ("accept", "reject", "ignore")
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (AddPeer, RemovePeer, AddIP, RemoveIP, Subscribe, Unsubscribe, Graft, Prune, Receive, Validated,
                 Deliver, Duplicate, Invalid, Ignored, AppScore, Penalty, Tick, Heartbeat)
 }
-OUTCOMES = ("accept", "reject", "ignore")
-
-
-class EventError(ValueError):
-    """An event document that cannot be read; the message names the field."""
-
-
-def event_from_dict(data: Mapping[str, Any]) -> Event:
-    """Read one trace event (``at`` in seconds) into its dataclass."""
-    if not isinstance(data, Mapping):
-        raise EventError("an event must be a mapping")
-    kind = data.get("kind")
-    cls = EVENT_TYPES.get(kind)  # type: ignore[arg-type]
-    if cls is None:
-        raise EventError(f"kind: unknown event kind {kind!r}; known: {', '.join(EVENT_TYPES)}")
-    at = data.get("at")
-    if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at) or at < 0:
-        raise EventError(f"at: expected a time in seconds >= 0, got {at!r}")
-    at_ms = round(at * 1000)
-    if abs(at * 1000 - at_ms) > 1e-6:
-        raise EventError(f"at: {at!r} is not a whole number of milliseconds")
-    names = {f.name for f in fields(cls)} - {"at_ms"}
-    unknown = set(data) - names - {"kind", "at"}
-    if unknown:
-        raise EventError(f"{sorted(unknown)[0]}: unknown field for a {kind!r} event")
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name == "at_ms":
-            continue
-        if f.name not in data:
-            if f.default is MISSING:
-                raise EventError(f"{f.name}: missing for a {kind!r} event")
-            continue
-        kwargs[f.name] = _check_field(f.name, data[f.name])
-    if cls is Validated and kwargs["outcome"] not in OUTCOMES:
-        raise EventError(f"outcome: expected one of {', '.join(OUTCOMES)}")
-    return cls(at_ms=at_ms, **kwargs)
-
-
-def _check_field(name: str, value: Any) -> Any:
-    if name in ("value", "count"):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise EventError(f"{name}: expected a finite number, got {value!r}")
-        if name == "count" and value < 0:
-            raise EventError(f"count: a behaviour penalty is a non-negative count, got {value!r}")
-        return float(value)
-    if name == "outbound":
-        if not isinstance(value, bool):
-            raise EventError(f"{name}: expected true or false")
-        return value
-    if name == "msg" and value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{name}: expected a non-empty string, got {value!r}")
-    return value
-
-
-def event_to_dict(event: Event) -> dict[str, Any]:
-    """The trace form of an event: ``at`` in seconds, then the kind and its fields."""
-    out: dict[str, Any] = {"at": event.at_ms / 1000, "kind": event.kind}
-    for f in fields(event):
-        if f.name == "at_ms":
-            continue
-        value = getattr(event, f.name)
-        if value is None or (f.name == "outbound" and value is False):
-            continue
-        out[f.name] = value
-    return out
+CODEC = EventCodec(EVENT_TYPES)
+event_from_dict = CODEC.from_dict
+event_to_dict = CODEC.to_dict
