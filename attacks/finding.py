@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-VERDICTS = ("holds", "holds-bounded", "violated", "inconclusive")
+from peerproof.reference.verdicts import VERDICTS
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Finding:
     """One verdict on one property (per topic where the property is per topic)."""
 
     property: str  # the property's slug, e.g. "penalizes-non-forwarding"
-    topic: str | None
+    topic: str | None  # the scope item it is about (a topic, a key, ...); None: the whole config
     verdict: str  # one of VERDICTS
     reason: str  # why, in words: the argument, the bound, or the attack
     bound: str | None  # what a holds/holds-bounded covers, e.g. "k=100 decay intervals"; None if violated
@@ -32,10 +32,3 @@ class Finding:
         if self.verdict == "violated" and self.trace is None and self.engine != "evaluation":
             raise ValueError("a violation needs a replayed trace")
 
-
-def merge(findings: list[Finding]) -> str:
-    """The combined verdict: violated > inconclusive > holds-bounded > holds (empty: inconclusive)."""
-    if not findings:
-        return "inconclusive"
-    order = {"violated": 0, "inconclusive": 1, "holds-bounded": 2, "holds": 3}
-    return min((f.verdict for f in findings), key=order.__getitem__)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from peerproof.reference.configfile import ConfigError
-from peerproof.reference.model import PROTOCOLS, Model, get_model
+from peerproof.reference.limits import MAX_EVENTS
+from peerproof.reference.model import Model, get_model, protocols
+from peerproof.reference.verdicts import VERDICTS
 
 FORMAT = "peerproof-trace/1"
-MAX_EVENTS = 5_000_000
 TOLERANCE = 1e-9
-CLAIM_VERDICTS = ("holds", "holds-bounded", "violated", "inconclusive")
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,9 @@ def record(protocol: str, config: Any, events: Iterable[Any], *, dialect: str | 
     d = model.get_dialect(dialect_name)
     events = tuple(events)
     wanted = set(range(len(events))) if observe_after == "every" else set(observe_after)
-    state = model.initial_state(config, seed=seed, dialect=d)
-    observations = []
-    for i, event in enumerate(events):
-        state = model.step(config, state, event, d)
-        if i in wanted:
-            observations.append({"after": i, "values": model.observe(config, state, d)})
+    observations = [{"after": i, "values": model.observe(config, state, d)}
+                    for i, _event, state in model.states(config, events, dialect=dialect_name, seed=seed)
+                    if i in wanted]
     return Trace(protocol, dialect_name, config, events, tuple(observations), claim, seed, dict(meta or {}))
 
 
@@ -84,9 +81,10 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     if doc.get("format") != FORMAT:
         raise ConfigError(file, "format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
     protocol = doc.get("protocol")
-    if protocol not in PROTOCOLS:
-        raise ConfigError(file, "protocol", f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
-    model = get_model(protocol)
+    try:
+        model = get_model(protocol)
+    except ValueError:
+        raise ConfigError(file, "protocol", f"unknown protocol {protocol!r}; known: {', '.join(protocols())}") from None
     if not isinstance(doc.get("config"), Mapping):
         raise ConfigError(file, "config", "missing or not an object")
     try:
@@ -132,8 +130,8 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     if claim is not None:
         if not isinstance(claim, Mapping):
             raise ConfigError(file, "claim", "expected an object")
-        if claim.get("verdict") not in CLAIM_VERDICTS:
-            raise ConfigError(file, "claim.verdict", f"expected one of {', '.join(CLAIM_VERDICTS)}")
+        if claim.get("verdict") not in VERDICTS:
+            raise ConfigError(file, "claim.verdict", f"expected one of {', '.join(VERDICTS)}")
     meta = doc.get("meta", {})
     if not isinstance(meta, Mapping):
         raise ConfigError(file, "meta", "expected an object")
@@ -194,10 +192,8 @@ def replay(trace: Trace, tolerance: float = TOLERANCE,
     wanted: dict[int, list[Any]] = {}
     for obs in trace.observations:
         wanted.setdefault(obs["after"], []).append(obs["values"])
-    state = model.initial_state(trace.config, seed=trace.seed, dialect=d)
     mismatches = []
-    for i, event in enumerate(trace.events):
-        state = model.step(trace.config, state, event, d)
+    for i, _event, state in model.states(trace.config, trace.events, dialect=trace.dialect, seed=trace.seed):
         if on_event is not None:
             on_event(i + 1)
         if i in wanted:
@@ -207,12 +203,3 @@ def replay(trace: Trace, tolerance: float = TOLERANCE,
                 mismatches.extend(Mismatch(i, path, a, b) for path, a, b in differences)
     return mismatches
 
-
-def final_state(trace: Trace) -> Any:
-    """The reference model's state after all of the trace's events."""
-    model = trace.model
-    d = model.get_dialect(trace.dialect)
-    state = model.initial_state(trace.config, seed=trace.seed, dialect=d)
-    for event in trace.events:
-        state = model.step(trace.config, state, event, d)
-    return state
