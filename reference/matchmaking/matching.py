@@ -1,0 +1,77 @@
+"""Roles and the greedy disjoint matching (spec §5–§6, MM-ROLE-*, MM-MATCH-*)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from peerproof.reference.matchmaking.context import pair_contexts
+from peerproof.reference.matchmaking.dialect import Dialect
+from peerproof.reference.matchmaking.linucb import Bandit, means_and_widths
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A scored candidate pair: who learns, who teaches, and the UCB it was ranked by."""
+
+    student: str
+    teacher: str
+    ucb: float
+    mean: float
+    width: float
+
+    @property
+    def key(self) -> str:
+        """The pair's name in observations: ``student<teacher`` read as "student ← teacher"."""
+        return f"{self.student}<{self.teacher}"
+
+
+def orient(dialect: Dialect, performance: int | None, i: int, j: int, profiles: np.ndarray) -> tuple[int, int]:
+    """(student, teacher) of the agents at indices i < j.
+
+    MM-ROLE-1 (``performance``): the higher performer teaches; ties go to the lexicographically larger
+    profile, and only identical profiles fall back to the index. MM-ROLE-2 (``lower-index-student``): the
+    code's ``combinations(range(n), 2)`` read as "Student i ← Teacher j".
+    """
+    if dialect.roles == "lower-index-student":
+        return i, j
+    assert performance is not None
+    pi, pj = profiles[i], profiles[j]
+    if pi[performance] != pj[performance]:
+        return (i, j) if pi[performance] < pj[performance] else (j, i)
+    return (j, i) if tuple(pi) > tuple(pj) else (i, j)
+
+
+def candidates(dialect: Dialect, performance: int | None, context: str, bandit: Bandit, beta: float,
+               ids: tuple[str, ...], profiles: np.ndarray) -> list[tuple[int, int, Pair]]:
+    """Every unordered pair (i < j) with its roles and its UCB (MM-MATCH-1)."""
+    n = len(ids)
+    index = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    if not index:
+        return []
+    roles = [orient(dialect, performance, i, j, profiles) for i, j in index]
+    students = np.array([profiles[s] for s, _ in roles])
+    teachers = np.array([profiles[t] for _, t in roles])
+    means, widths = means_and_widths(bandit, pair_contexts(context, students, teachers), dialect.direct_inverse)
+    return [(i, j, Pair(ids[s], ids[t], float(m) + beta * float(w), float(m), float(w)))
+            for (i, j), (s, t), m, w in zip(index, roles, means, widths, strict=True)]
+
+
+def greedy(scored: list[tuple[int, int, Pair]], budget: int, tie_break: str) -> tuple[Pair, ...]:
+    """MM-MATCH-2: take pairs in descending UCB while both agents are free, up to the pair budget.
+
+    Ties (MM-DIV-6): ``lowest-pair-first`` takes the smaller (i, j) first; ``highest-pair-first`` is
+    the code's ``sort(reverse=True)`` over (ucb, i, j) tuples.
+    """
+    sign = 1 if tie_break == "lowest-pair-first" else -1
+    ordered = sorted(scored, key=lambda c: (-c[2].ucb, sign * c[0], sign * c[1]))
+    used: set[int] = set()
+    chosen: list[Pair] = []
+    for i, j, pair in ordered:
+        if len(chosen) >= budget:
+            break
+        if i in used or j in used:
+            continue
+        chosen.append(pair)
+        used.update((i, j))
+    return tuple(chosen)
