@@ -122,7 +122,7 @@ def main() -> None:
     parsed = json.loads(path.read_text())
     parse_s = time.perf_counter() - start
     start = time.perf_counter()
-    state = initial_state(config)
+    state = initial_state(config, dialect=dialect)
     for event in events:
         state = step(config, state, event, dialect)
     ref_s = time.perf_counter() - start

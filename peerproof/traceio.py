@@ -94,13 +94,8 @@ def walk(trace: Trace, config: Any = None, dialect: str | None = None) -> Iterat
     ``config`` and ``dialect`` override the trace's own (``peerproof score`` replays a trace under
     another config).
     """
-    model = trace.model
     config = trace.config if config is None else config
-    d = model.get_dialect(dialect or trace.dialect)
-    state = model.initial_state(config, seed=trace.seed)
-    for i, event in enumerate(trace.events):
-        state = model.step(config, state, event, d)
-        yield i, event, state
+    yield from trace.model.states(config, trace.events, dialect=dialect or trace.dialect, seed=trace.seed)
 
 
 def final_observables(trace: Trace, config: Any = None, dialect: str | None = None,
@@ -109,7 +104,7 @@ def final_observables(trace: Trace, config: Any = None, dialect: str | None = No
     model = trace.model
     config = trace.config if config is None else config
     dialect = dialect or trace.dialect
-    state = model.initial_state(config, seed=trace.seed)
+    state = model.start(config, dialect=dialect, seed=trace.seed)[1]
     for i, _event, after in walk(trace, config=config, dialect=dialect):
         state = after
         if on_event is not None:

@@ -38,7 +38,7 @@ from peerproof.attacks.gossipsub.squares import value_of
 from peerproof.attacks.gossipsub.strategy import integral
 from peerproof.attacks.gossipsub.survival import LOOP, GraylistsInvalidFloods, PenalizesNonForwarding, Survival
 from peerproof.properties.gossipsub.security import get_property, witness_violation
-from peerproof.reference.gossipsub import Config, Heartbeat, Tick, get_dialect, initial_state, score, step
+from peerproof.reference.gossipsub import MODEL, Config, Heartbeat, Tick, score, step
 from peerproof.reference.trace import Trace
 
 ENGINE = "z3"
@@ -143,8 +143,9 @@ class Session:
 
 def post_scores(trace: Trace, peer: str, k: int, di_ms: int) -> list[float]:
     """The reference model's score of ``peer`` after the actions of each of the first k intervals."""
-    config, d = trace.config, get_dialect(trace.dialect)
-    state, events, idx, out = initial_state(config, seed=trace.seed), trace.events, 0, []
+    config = trace.config
+    d, state = MODEL.start(config, dialect=trace.dialect, seed=trace.seed)
+    events, idx, out = trace.events, 0, []
     for i in range(k):
         t = i * di_ms
         while idx < len(events) and (events[idx].at_ms < t or (events[idx].at_ms == t

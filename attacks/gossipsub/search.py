@@ -30,6 +30,7 @@ from peerproof.attacks.gossipsub.search_plans import ATTACKER, TWIN, Plan, build
 from peerproof.attacks.gossipsub.search_space import Space, greedy_plans, plans, simpler, space_for
 from peerproof.properties.gossipsub.security import witness_violation
 from peerproof.reference.gossipsub import (
+    MODEL,
     Config,
     Dialect,
     Graft,
@@ -38,8 +39,6 @@ from peerproof.reference.gossipsub import (
     State,
     Tick,
     breakdown,
-    get_dialect,
-    initial_state,
     score,
     step,
 )
@@ -83,9 +82,8 @@ def run_plan(config: Config, space: Space, plan: Plan, horizon: int, dialect: st
     score can depend on and a fraction of the cost with dozens of topics. Whatever the search
     reports is re-run with the real heartbeat (``full_trace``) and judged on that.
     """
-    d = get_dialect(dialect)
     events = build_events(config, space, plan, horizon)
-    state = initial_state(config)
+    d, state = MODEL.start(config, dialect=dialect)
     interval = config.score.decay_interval_ms
     peers = (ATTACKER, TWIN) if plan.twin != "none" else (ATTACKER,)
     out = []

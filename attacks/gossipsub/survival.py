@@ -81,8 +81,8 @@ def warmed_state(config: Config, cq: ConfigQ, steps: tuple[Step, ...]) -> PeerSt
     """The attacker's state when the interval after ``steps`` opens, from the reference model's replay:
     rewards rounded down and penalties up to a 1e-9 grid (the float replay dominates the result)."""
     plan = Plan({ATTACKER: steps})
-    state = initial_state(config)
     d = cq.dialect
+    state = initial_state(config, dialect=d)
     for event in (*events(cq, plan, len(steps)), Tick(len(steps) * cq.di_ms)):
         state = step(config, state, event, d)
     stats = state.peers[ATTACKER]
@@ -128,7 +128,7 @@ class Survival(Goal):
         best = Step(first={t.name: most_first(t) for t in cq.topics if t.name != self.topic
                            or self.slug != "penalizes-non-forwarding"}, invalid=steps[-1].invalid)
         plan = Plan({ATTACKER: (*steps, best)})
-        state = initial_state(config)
+        state = initial_state(config, dialect=cq.dialect)
         for event in events(cq, plan, len(steps) + 1):
             if event.at_ms > len(steps) * cq.di_ms:
                 break

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from peerproof.adapters.ts_gossipsub import TsPeerScoreAdapter
-from peerproof.reference.gossipsub import Event, Heartbeat, Tick, get_dialect, initial_state, step
+from peerproof.reference.gossipsub import MODEL, Event, Heartbeat, Tick, step
 from peerproof.reference.gossipsub.events import Graft, Prune
 from peerproof.reference.trace import TOLERANCE, Mismatch, Trace, compare
 
@@ -44,8 +44,7 @@ def score_only_events(trace: Trace) -> tuple[list[Event], list[int]]:
     """
     if not any(isinstance(e, Heartbeat) for e in trace.events):
         return list(trace.events), list(range(len(trace.events)))
-    dialect = get_dialect(trace.dialect)
-    state = initial_state(trace.config, seed=trace.seed)
+    dialect, state = MODEL.start(trace.config, dialect=trace.dialect, seed=trace.seed)
     out: list[Event] = []
     ends: list[int] = []
     for event in trace.events:

@@ -7,13 +7,12 @@ from types import TracebackType
 from typing import Any
 
 from peerproof.reference.gossipsub import (
+    MODEL,
     Config,
     Dialect,
     Event,
     State,
     event_from_dict,
-    get_dialect,
-    initial_state,
     observe,
     step,
 )
@@ -36,8 +35,7 @@ class ReferenceAdapter:
     def reset(self, config: Config) -> None:
         """A fresh model state for ``config`` at time 0."""
         self.config = config
-        self._dialect = get_dialect(self.dialect_name or config.dialect)
-        self.state = initial_state(config, seed=self.seed)
+        self._dialect, self.state = MODEL.start(config, dialect=self.dialect_name, seed=self.seed)
 
     def _ready(self) -> tuple[Config, State, Dialect]:
         if self.config is None or self.state is None or self._dialect is None:

@@ -368,7 +368,7 @@ def first_violation(config: Config, events: Sequence[Event], dialect: Dialect | 
     """Run ``events`` from ``state`` (default: the initial state) and return the first law violation, if any."""
     dialect = get_dialect(dialect or config.dialect) if not isinstance(dialect, Dialect) else dialect
     laws = list(laws)
-    state = initial_state(config) if state is None else state
+    state = initial_state(config, dialect=dialect) if state is None else state
     for i, event in enumerate(events):
         after = step(config, state, event, dialect)
         for result in check_transition(config, state, event, after, dialect, laws):

@@ -17,6 +17,7 @@ from itertools import permutations
 from typing import Any
 
 from peerproof.reference.gossipsub import (
+    MODEL,
     AppScore,
     Config,
     Deliver,
@@ -31,7 +32,6 @@ from peerproof.reference.gossipsub import (
     Validated,
     breakdown,
     get_dialect,
-    initial_state,
     step,
 )
 from peerproof.reference.gossipsub.score import ScoreBreakdown
@@ -138,8 +138,8 @@ class Moment:
 
 def moments(trace: Trace) -> Iterator[Moment]:
     """Replay ``trace`` in the reference model, yielding every moment (see the module docstring)."""
-    config, d = trace.config, get_dialect(trace.dialect)
-    state = initial_state(config, seed=trace.seed)
+    config = trace.config
+    d, state = MODEL.start(config, dialect=trace.dialect, seed=trace.seed)
     events = trace.events
     for i, event in enumerate(events):
         while state.next_refresh_ms <= event.at_ms:

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from immutables import Map
 from peerproof.reference.gossipsub.config import Config
-from peerproof.reference.gossipsub.dialect import Dialect, get_dialect
+from peerproof.reference.gossipsub.dialect import Dialect
 
 T = TypeVar("T")
 
@@ -147,12 +147,11 @@ def _persist(obj: object, names: tuple[str, ...]) -> None:
             object.__setattr__(obj, name, Map(value))
 
 
-def initial_state(config: Config, seed: int = 0, dialect: Dialect | None = None) -> State:
+def initial_state(config: Config, seed: int = 0, *, dialect: Dialect) -> State:
     """The state of a router that has just started at time 0: no peers; first refresh one interval later.
 
     Delivery records are first collected one collection interval after the start (GS-DIV-17).
     """
-    dialect = dialect or get_dialect(config.dialect)
     interval = config.score.decay_interval_ms
     return State(now_ms=0, next_refresh_ms=interval, next_gc_ms=dialect.delivery_gc_interval_ms or interval,
                  router=RouterState(seed=seed))

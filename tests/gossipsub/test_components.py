@@ -77,7 +77,7 @@ def make_config(topics: Mapping[str, Mapping[str, Any]] | None = None, *, router
 
 
 def play(config: Config, events: Sequence[Event], dialect: str = "go", seed: int = 0) -> State:
-    return run(config, initial_state(config, seed), events, get_dialect(dialect))
+    return run(config, initial_state(config, seed, dialect=get_dialect(dialect)), events, get_dialect(dialect))
 
 
 def score_of(config: Config, state: State, peer: str, dialect: str = "go") -> float:

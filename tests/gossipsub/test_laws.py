@@ -172,7 +172,7 @@ def law_violation(law: str, scenario: Scenario, dialect: str) -> laws.LawViolati
     """Run the scenario, checking ``law`` on every transition; record (for statistics) whether it applied."""
     config, events = scenario
     d = get_dialect(dialect)
-    state = initial_state(config)
+    state = initial_state(config, dialect=d)
     applied = 0
     for i, ev in enumerate(events):
         after = step(config, state, ev, d)
@@ -243,7 +243,7 @@ def applies_somewhere(law: str, scenario: Scenario, dialect: str) -> bool:
     """Whether ``law`` applies to some transition of the run (for GS-LAW-5: with the cap binding)."""
     config, events = scenario
     d = get_dialect(dialect)
-    state = initial_state(config)
+    state = initial_state(config, dialect=d)
     for ev in events:
         after = step(config, state, ev, d)
         result = laws.LAWS[law](config, state, ev, after, d)
