@@ -1,0 +1,109 @@
+"""Observed-remove sets (CR-SET-1..8): elements tagged with dots (writer, n), removes delete observed dots.
+
+* ``add-wins``: the OR-set without tombstones (ORSWOT; Bieniusa et al. arXiv:1210.3368, riak_dt): a
+  version vector summarises every dot a replica has seen, so a dot absent locally but covered by the
+  vector was removed. Concurrent add and remove: the add's fresh dot survives (add wins).
+* ``add-wins-tombstones``: the OR-set of RR-7506 (Spec 15): removed dots are kept as tombstones, stamped
+  with the time of removal so a GC horizon can drop them (CR-GC-2), at a price in safety.
+* ``remove-by-delete`` (broken): the set a naive implementation ships: merge is the union of dots, and a
+  remove deletes dots locally with nothing to say so; a merge with any older state undoes the remove.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from peerproof.reference.crdt.config import Config
+from peerproof.reference.crdt.op import Op, Rejected
+
+Dot = tuple[str, str, int]  # (element, writer, n)
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """CR-SET-1: live dots, the version vector of dots seen, and (tombstone rule) removed dots with their time."""
+
+    dots: frozenset[Dot]
+    vv: Mapping[str, int]
+    tombs: frozenset[tuple[str, int, int]] = frozenset()  # (writer, n, removed at ms)
+
+
+BOTTOM = Tagged(frozenset(), {})
+
+
+def covered(vv: Mapping[str, int], writer: str, n: int) -> bool:
+    """Whether a version vector has seen dot (writer, n)."""
+    return n <= vv.get(writer, 0)
+
+
+def join_vv(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    """The pointwise max of two version vectors."""
+    return {w: max(a.get(w, 0), b.get(w, 0)) for w in sorted(set(a) | set(b))}
+
+
+def merge(rule: str, local: Tagged, incoming: Tagged) -> Tagged:
+    """CR-SET-2: keep a dot both sides hold, or one side holds and the other has not seen (ORSWOT); union otherwise."""
+    vv = join_vv(local.vv, incoming.vv)
+    if rule != "add-wins":
+        return Tagged(local.dots | incoming.dots, vv, local.tombs | incoming.tombs)
+    both = local.dots & incoming.dots
+    only_local = {d for d in local.dots - incoming.dots if not covered(incoming.vv, d[1], d[2])}
+    only_incoming = {d for d in incoming.dots - local.dots if not covered(local.vv, d[1], d[2])}
+    return Tagged(frozenset(both | only_local | only_incoming), vv)
+
+
+def apply(config: Config, state: Tagged, op: Op) -> tuple[Tagged, Tagged]:
+    """CR-SET-3: add an element under a fresh dot, or remove every dot of it the replica has observed."""
+    if op.op == "add":
+        n = state.vv.get(op.writer, 0) + 1
+        new = Tagged(state.dots | {(op.key, op.writer, n)}, {**state.vv, op.writer: n}, state.tombs)
+    elif op.op == "remove":
+        gone = {d for d in state.dots if d[0] == op.key}
+        if config.rule == "add-wins-tombstones":
+            new = Tagged(state.dots, state.vv, state.tombs | {(w, n, op.now_ms) for _e, w, n in gone})
+        else:
+            new = Tagged(state.dots - gone, state.vv, state.tombs)
+    else:
+        raise Rejected(f"op: or-set has no {op.op!r}")
+    return new, new
+
+
+def admit(config: Config, incoming: Tagged, now_ms: int) -> tuple[Tagged, int]:
+    """Set dots carry no signature in this model (CR-THREAT-6): every dot is accepted."""
+    return incoming, 0
+
+
+def elements(state: Tagged) -> list[str]:
+    """CR-SET-4: the elements with a live, untombstoned dot."""
+    dead = {(w, n) for w, n, _t in state.tombs}
+    return sorted({e for e, w, n in state.dots if (w, n) not in dead})
+
+
+def query(config: Config, state: Tagged, now_ms: int) -> Any:
+    """The set's elements, sorted."""
+    return elements(state)
+
+
+def gc(config: Config, state: Tagged, now_ms: int) -> Tagged:
+    """CR-GC-2: drop tombstones (and the dots they kill) removed longer ago than the GC horizon."""
+    if config.gc_horizon_ms is None or not state.tombs:
+        return state
+    cutoff = now_ms - config.gc_horizon_ms
+    old = {(w, n) for w, n, t in state.tombs if t < cutoff}
+    return Tagged(frozenset(d for d in state.dots if (d[1], d[2]) not in old), state.vv,
+                  frozenset(t for t in state.tombs if (t[0], t[1]) not in old))
+
+
+def size(state: Tagged) -> int:
+    """Metadata kept: dots, tombstones and version-vector entries."""
+    return len(state.dots) + len(state.tombs) + len(state.vv)
+
+
+def to_json(state: Tagged) -> Any:
+    """The state as JSON."""
+    doc: dict[str, Any] = {"dots": [list(d) for d in sorted(state.dots)], "vv": dict(sorted(state.vv.items()))}
+    if state.tombs:
+        doc["tombs"] = [list(t) for t in sorted(state.tombs)]
+    return doc
