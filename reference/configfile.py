@@ -11,19 +11,26 @@ then silently keeps its zero value.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
+from peerproof.reference.documents import DocumentError, key_text, parse_document
+from peerproof.reference.limits import (
+    MAX_DOCUMENT_BYTES,
+    MAX_DURATION_CHARS,
+    MAX_MAGNITUDE,
+    MAX_NODES,
+    MAX_STRING,
+    MAX_TIME_S,
+    quote,
+)
 
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-
+SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
 class ConfigError(Exception):
     """A config or trace that cannot be used, with the file and the field path that are wrong."""
@@ -48,40 +55,42 @@ class ConfigWarning:
 
 
 def read_document(path: str | Path) -> Mapping[str, Any]:
-    """Parse a JSON, YAML or TOML file into a mapping, naming the file and line on any syntax error."""
+    """Parse a JSON, YAML or TOML file into a mapping under the frame's limits, naming the file and the
+    field or line on any problem (PP-DOC, PP-LIMIT)."""
     p = Path(path)
     name = str(path)
+    syntax = SUFFIXES.get(p.suffix.lower())
+    if syntax is None:
+        raise ConfigError(name, "(file)", f"unknown extension {quote(p.suffix, 20)}; use .json, .yaml, .yml or .toml")
     try:
         size = p.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise ConfigError(name, "(file)", f"{size} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit (PP-LIMIT-1)")
+        raw = p.read_bytes()
     except OSError as exc:
-        raise ConfigError(name, "(file)", f"cannot read: {exc.strerror}") from None
-    if size > MAX_DOCUMENT_BYTES:
-        raise ConfigError(name, "(file)", f"{size} bytes exceeds the {MAX_DOCUMENT_BYTES}-byte limit")
+        raise ConfigError(name, "(file)", f"cannot read: {exc.strerror or exc}") from None
+    return parse_text(decode_text(raw, name), syntax, name)
+
+
+def decode_text(raw: bytes, file: str) -> str:
+    """The UTF-8 text of a file's bytes (ConfigError naming the first bad byte otherwise)."""
     try:
-        text = p.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(name, "(file)", f"not UTF-8 text (byte {exc.start})") from None
-    suffix = p.suffix.lower()
+        raise ConfigError(file, "(file)", f"not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_text(text: str, syntax: str, file: str, max_nodes: int | None = MAX_NODES) -> Mapping[str, Any]:
+    """A document's text (``syntax`` json, yaml or toml) as a mapping under the frame's limits; ConfigError
+    naming ``file`` and the field path or line otherwise."""
     try:
-        if suffix == ".json":
-            data = json.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        elif suffix == ".toml":
-            data = tomllib.loads(text)
-        else:
-            raise ConfigError(name, "(file)", f"unknown extension {suffix!r}; use .json, .yaml, .yml or .toml")
-    except json.JSONDecodeError as exc:
-        raise ConfigError(name, f"(line {exc.lineno})", f"malformed JSON: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"(line {mark.line + 1})" if mark is not None else "(document)"
-        raise ConfigError(name, where, f"malformed YAML: {getattr(exc, 'problem', exc)}") from None
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(name, f"(line {line.group(1)})" if line else "(document)", f"malformed TOML: {exc}") from None
+        data = parse_document(text, syntax, max_nodes)
+    except DocumentError as exc:
+        raise ConfigError(file, exc.path, exc.message) from None
+    except RecursionError:  # the limits above stop nesting first; this is the last line of defence
+        raise ConfigError(file, "(document)", "nested too deeply (PP-LIMIT-2)") from None
     if not isinstance(data, Mapping):
-        raise ConfigError(name, "(document)", f"expected a mapping at the top level, got {type_name(data)}")
+        raise ConfigError(file, "(document)", f"expected a mapping at the top level, got {type_name(data)}")
     return data
 
 
@@ -108,7 +117,8 @@ def normalise_key(key: str) -> str:
 
 
 def join(path: str, key: str) -> str:
-    """Extend a dotted field path."""
+    """Extend a dotted field path (a long key is cut, PP-LIMIT-8)."""
+    key = key_text(key)
     return key if not path else f"{path}.{key}"
 
 
@@ -136,7 +146,7 @@ class Section:
         found: dict[str, Any] = {}
         for key, value in self.data.items():
             if not isinstance(key, str):
-                raise self.error(str(key), "field names must be strings")
+                raise self.error(quote(key, 40), "field names must be strings")
             canonical = lookup.get(normalise_key(key))
             if canonical is None:
                 raise self.error(key, unknown_field_message(key, list(fields)))
@@ -160,33 +170,46 @@ def unknown_field_message(key: str, known: list[str]) -> str:
     return f"unknown field{hint}"
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)")
-_UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
-            "h": 3_600_000_000_000}
+_DURATION_PART = re.compile(r"([0-9]+)(?:\.([0-9]+))?[ \t]*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)[ \t]*")
+_UNIT_NS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+            "m": 60_000_000_000, "h": 3_600_000_000_000}
+MAX_DURATION_MS = int(MAX_TIME_S * 1000)
 
 
 def parse_duration_ms(section: Section, key: str, value: Any) -> int:
-    """A duration with explicit units ("12s", "700ms", "1h30m") in whole milliseconds.
+    """A duration with explicit units ("12s", "700ms", "1h30m") in whole milliseconds, within the time
+    horizon (PP-LIMIT-7); ASCII digits only, at most MAX_DURATION_CHARS characters (PP-LIMIT-10).
 
     Bare numbers are rejected: Go's JSON writes nanoseconds, JS uses milliseconds and people write
-    seconds, so a unitless number is ambiguous.
+    seconds, so a unitless number is ambiguous. The text is read part by part with an anchored match,
+    in exact rational arithmetic, so its length bounds the work and no float rounds a part.
     """
     if isinstance(value, (bool, int | float)):
-        raise section.error(key, f"duration {value!r} has no unit; write e.g. \"{value}s\" or \"{value}ms\"")
+        raise section.error(key, f"duration {quote(value)} has no unit; write e.g. \"{quote(value, 20)}s\" or "
+                                 f"\"{quote(value, 20)}ms\"")
     if not isinstance(value, str):
         raise section.error(key, f"expected a duration string such as \"12s\", got {type_name(value)}")
     text = value.strip()
-    pos, total_ns = 0, 0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos and text[pos:match.start()].strip():
+    if len(text) > MAX_DURATION_CHARS:
+        raise section.error(key, f"a duration of {len(text)} characters exceeds the limit of {MAX_DURATION_CHARS} "
+                                 "(PP-LIMIT-10)")
+    pos, total_ns = 0, Fraction(0)
+    while pos < len(text):
+        match = _DURATION_PART.match(text, pos)
+        if match is None:
             break
-        total_ns += round(float(match.group(1)) * _UNIT_NS[match.group(2)])
+        whole, fraction, unit = match.groups()
+        total_ns += Fraction(int(whole + (fraction or "")), 10 ** len(fraction or "")) * _UNIT_NS[unit]
         pos = match.end()
-    if pos == 0 or text[pos:].strip():
-        raise section.error(key, f"cannot read duration {value!r}; use units ns, us, ms, s, m or h (e.g. \"700ms\")")
+    if not text or pos < len(text):
+        raise section.error(key, f"cannot read duration {quote(value)}; use ASCII digits and units ns, us, ms, s, m "
+                                 "or h (e.g. \"700ms\")")
     if total_ns % 1_000_000:
-        raise section.error(key, f"duration {value!r} is not a whole number of milliseconds")
-    return total_ns // 1_000_000
+        raise section.error(key, f"duration {quote(value)} is not a whole number of milliseconds")
+    ms = int(total_ns // 1_000_000)
+    if ms > MAX_DURATION_MS:
+        raise section.error(key, f"duration {quote(value)} exceeds the time horizon of {MAX_TIME_S:g} s (PP-LIMIT-7)")
+    return ms
 
 
 def format_duration_ms(ms: int) -> str:
@@ -198,20 +221,22 @@ def format_duration_ms(ms: int) -> str:
 
 
 def read_number(section: Section, key: str, value: Any) -> float:
-    """A finite real number (NaN and infinities are rejected, as Go's validate() does)."""
+    """A finite real number within the magnitude limit (PP-LIMIT-4; NaN and infinities rejected, as Go's
+    validate() does)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise section.error(key, f"expected a number, got {type_name(value)}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise section.error(key, f"{value!r} is not a finite number")
-    return number
+    if isinstance(value, float) and not math.isfinite(value):
+        raise section.error(key, f"{quote(value)} is not a finite number (PP-LIMIT-4)")
+    if abs(value) > MAX_MAGNITUDE:
+        raise section.error(key, f"{quote(value)} exceeds the magnitude limit {MAX_MAGNITUDE:g} (PP-LIMIT-4)")
+    return float(value)
 
 
 def read_int(section: Section, key: str, value: Any) -> int:
     """A whole number (a float with a fractional part is an error)."""
     number = read_number(section, key, value)
     if not number.is_integer():
-        raise section.error(key, f"expected a whole number, got {value!r}")
+        raise section.error(key, f"expected a whole number, got {quote(value)}")
     return int(number)
 
 
@@ -223,7 +248,10 @@ def read_bool(section: Section, key: str, value: Any) -> bool:
 
 
 def read_string(section: Section, key: str, value: Any) -> str:
-    """A string."""
+    """A string of at most MAX_STRING characters (PP-LIMIT-5)."""
     if not isinstance(value, str):
         raise section.error(key, f"expected a string, got {type_name(value)}")
+    if len(value) > MAX_STRING:
+        raise section.error(key, f"a string of {len(value)} characters exceeds the limit of {MAX_STRING} "
+                                 "(PP-LIMIT-5)")
     return value

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from peerproof.reference.configfile import ConfigError
-from peerproof.reference.limits import MAX_EVENTS
+from peerproof.reference.configfile import ConfigError, parse_text
+from peerproof.reference.documents import DocumentError, check_tree, key_text
+from peerproof.reference.limits import MAX_EVENTS, quote
 from peerproof.reference.model import Model, get_model, protocols
 from peerproof.reference.verdicts import VERDICTS
 
@@ -71,20 +72,24 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
 
 
 def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
-    """Read a trace document, with errors naming the file and the field (ConfigError)."""
+    """Read a trace document, with errors naming the file and the field (ConfigError).
+
+    The frame's limits (PP-LIMIT) are checked on the whole document first, so a document parsed by a
+    lenient reader (huge integers, NaN, over-long strings) is refused before any of it is used.
+    """
     if not isinstance(doc, Mapping):
         raise ConfigError(file, "(document)", "a trace must be a JSON object")
+    try:
+        check_tree(doc, max_nodes=None)
+    except DocumentError as exc:
+        raise ConfigError(file, exc.path, exc.message) from None
     known = {"format", "protocol", "dialect", "seed", "config", "events", "observations", "claim", "meta"}
     for key in doc:
         if key not in known:
-            raise ConfigError(file, str(key), f"unknown field; a trace has {', '.join(sorted(known))}")
+            raise ConfigError(file, key_text(key), f"unknown field; a trace has {', '.join(sorted(known))}")
     if doc.get("format") != FORMAT:
-        raise ConfigError(file, "format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
-    protocol = doc.get("protocol")
-    try:
-        model = get_model(protocol)
-    except ValueError:
-        raise ConfigError(file, "protocol", f"unknown protocol {protocol!r}; known: {', '.join(protocols())}") from None
+        raise ConfigError(file, "format", f"expected {FORMAT!r}, got {quote(doc.get('format'))}")
+    model = _trace_model(doc.get("protocol"), file)
     if not isinstance(doc.get("config"), Mapping):
         raise ConfigError(file, "config", "missing or not an object")
     try:
@@ -93,13 +98,47 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
         path = "config" if exc.path.startswith("(") else f"config.{exc.path}"
         raise ConfigError(file, path, exc.message) from None
     dialect = doc.get("dialect", config.dialect)
-    if dialect not in model.dialects:
-        raise ConfigError(file, "dialect", f"unknown dialect {dialect!r}; known: {', '.join(model.dialects)}")
-    raw_events = doc.get("events")
+    if not isinstance(dialect, str) or dialect not in model.dialects:
+        raise ConfigError(file, "dialect", f"unknown dialect {quote(dialect)}; known: {', '.join(model.dialects)}")
+    events = _trace_events(model, doc.get("events"), file)
+    observations = _trace_observations(doc.get("observations", []), len(events), file)
+    seed = doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(file, "seed", "expected an integer")
+    claim = doc.get("claim")
+    if claim is not None:
+        if not isinstance(claim, Mapping):
+            raise ConfigError(file, "claim", "expected an object")
+        if claim.get("verdict") not in VERDICTS:
+            raise ConfigError(file, "claim.verdict", f"expected one of {', '.join(VERDICTS)}")
+    meta = doc.get("meta", {})
+    if not isinstance(meta, Mapping):
+        raise ConfigError(file, "meta", "expected an object")
+    return Trace(model.protocol, dialect, config, events, observations, claim, seed, meta)
+
+
+def trace_from_text(text: str, file: str = "(trace)") -> Trace:
+    """Read a trace from its JSON text through the strict document reader (PP-DOC, PP-LIMIT), then as above."""
+    return trace_from_dict(parse_text(text, "json", file, max_nodes=None), file)
+
+
+def _trace_model(protocol: Any, file: str) -> Model:
+    """The model a trace's ``protocol`` field names (ConfigError when it names none)."""
+    try:
+        if not isinstance(protocol, str):
+            raise ValueError(protocol)
+        return get_model(protocol)
+    except ValueError:
+        raise ConfigError(file, "protocol", f"unknown protocol {quote(protocol)}; known: "
+                                            f"{', '.join(protocols())}") from None
+
+
+def _trace_events(model: Model, raw_events: Any, file: str) -> tuple[Any, ...]:
+    """A trace's events, read by the model's codec, in non-decreasing time (PP-LIMIT-6, PP-LIMIT-7)."""
     if not isinstance(raw_events, list):
         raise ConfigError(file, "events", "missing or not a list")
     if len(raw_events) > MAX_EVENTS:
-        raise ConfigError(file, "events", f"{len(raw_events)} events exceed the limit of {MAX_EVENTS}")
+        raise ConfigError(file, "events", f"{len(raw_events)} events exceed the limit of {MAX_EVENTS} (PP-LIMIT-6)")
     events = []
     last = 0
     for i, raw in enumerate(raw_events):
@@ -114,28 +153,20 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
             raise ConfigError(file, f"events[{i}].at", "events must be in non-decreasing time")
         last = event.at_ms
         events.append(event)
-    observations = doc.get("observations", [])
+    return tuple(events)
+
+
+def _trace_observations(observations: Any, n_events: int, file: str) -> tuple[Mapping[str, Any], ...]:
+    """A trace's recorded observations: each after an existing event, its values a mapping."""
     if not isinstance(observations, list):
         raise ConfigError(file, "observations", "not a list")
     for i, obs in enumerate(observations):
         after = obs.get("after") if isinstance(obs, Mapping) else None
-        if isinstance(after, bool) or not isinstance(after, int) or "values" not in obs:
+        if isinstance(after, bool) or not isinstance(after, int) or not isinstance(obs.get("values"), Mapping):
             raise ConfigError(file, f"observations[{i}]", "expected {\"after\": event index, \"values\": {...}}")
-        if not 0 <= obs["after"] < len(events):
-            raise ConfigError(file, f"observations[{i}].after", f"no event {obs['after']}")
-    seed = doc.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(file, "seed", "expected an integer")
-    claim = doc.get("claim")
-    if claim is not None:
-        if not isinstance(claim, Mapping):
-            raise ConfigError(file, "claim", "expected an object")
-        if claim.get("verdict") not in VERDICTS:
-            raise ConfigError(file, "claim.verdict", f"expected one of {', '.join(VERDICTS)}")
-    meta = doc.get("meta", {})
-    if not isinstance(meta, Mapping):
-        raise ConfigError(file, "meta", "expected an object")
-    return Trace(protocol, dialect, config, tuple(events), tuple(observations), claim, seed, meta)
+        if not 0 <= after < n_events:
+            raise ConfigError(file, f"observations[{i}].after", f"no event {after}")
+    return tuple(observations)
 
 
 @dataclass(frozen=True)
