@@ -1,0 +1,1 @@
+"""The matchmaking model laws (spec §13, MM-LAW-*) as predicates, and the strategies that generate their inputs."""

@@ -1,0 +1,87 @@
+"""MM-LAW-1..9 on the reference model (spec §13), by Hypothesis and by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from peerproof.properties.matchmaking.laws import (
+    cpm_inputs_minimal,
+    fold,
+    greedy_half_optimal,
+    incremental_inverse_exact,
+    loglog_slope,
+    matching_valid,
+    order_independent,
+    spd_and_increasing,
+    ucb_at_least_mean,
+)
+from peerproof.properties.matchmaking.regret import cumulative_regret, regret_config
+from peerproof.properties.matchmaking.strategies import profiles, streams
+from peerproof.reference.matchmaking import MODEL, Match, Report, get_dialect
+from peerproof.reference.matchmaking.linucb import initial_bandit, ucb, update
+from peerproof.reference.matchmaking.matching import candidates, greedy
+
+
+@given(streams())
+def test_mm_law_1_2_a_stays_spd_and_grows(stream) -> None:
+    xs, rs, lam = stream
+    assert spd_and_increasing(fold(xs, rs, lam), lam) is None
+
+
+@given(streams())
+def test_mm_law_3_sherman_morrison_equals_direct_inverse(stream) -> None:
+    xs, rs, lam = stream
+    assert incremental_inverse_exact(fold(xs, rs, lam)) is None
+
+
+@given(streams(), st.randoms(use_true_random=False))
+def test_mm_law_4_statistics_do_not_depend_on_update_order(stream, rnd) -> None:
+    xs, rs, lam = stream
+    order = list(range(len(xs)))
+    rnd.shuffle(order)
+    assert order_independent(xs, rs, lam, order) is None
+
+
+@given(streams(), st.floats(0.0, 5.0))
+def test_mm_law_5_ucb_is_at_least_the_mean(stream, beta) -> None:
+    xs, rs, lam = stream
+    assert ucb_at_least_mean(fold(xs, rs, lam)[-1], np.array(xs), beta, ucb) is None
+
+
+def _scored(P, dialect_name="paper", budget=None):
+    d = get_dialect(dialect_name)
+    bandit = update(initial_bandit(2 * P.shape[1], 1.0), np.ones(2 * P.shape[1]), 1.0)
+    ids = tuple(f"a{i}" for i in range(len(P)))
+    scored = candidates(d, 0, "concat", bandit, 1.0, ids, P)
+    return scored, greedy(scored, budget or len(P) // 2, d.tie_break)
+
+
+@given(profiles(), st.integers(1, 4))
+def test_mm_law_6_pairs_are_disjoint_and_within_budget(P, budget) -> None:
+    _scored_pairs, chosen = _scored(P, budget=budget)
+    assert matching_valid(chosen, len(P), budget) is None
+
+
+@given(profiles(min_agents=2, max_agents=8))
+def test_mm_law_7_greedy_is_half_of_max_weight_matching(P) -> None:
+    scored, chosen = _scored(P)
+    assert greedy_half_optimal(scored, chosen) is None
+
+
+def test_mm_law_8_reports_of_the_wrong_length_are_rejected(tmp_path) -> None:
+    from peerproof.reference.matchmaking import load_config
+
+    config = load_config("spec/configs/matchmaking/knexa-code.yaml")
+    smuggled = ",".join(["0.5"] * 1000)  # 1000 numbers: a model slice, not a profile
+    state = MODEL.final_state(config, [Report(0, "c0", smuggled), Report(0, "x", "0.1,0.2"), Match(1)])
+    assert state.rejected == 2
+    assert cpm_inputs_minimal(config, state) is None
+
+
+@settings(max_examples=1)
+@given(st.just(0))
+def test_mm_law_9_regret_is_sublinear_on_a_realizable_linear_environment(seed) -> None:
+    horizons = [100, 200, 400, 700, 1000]
+    slope = loglog_slope(cumulative_regret(regret_config(), 1000, seed), horizons)
+    assert slope < 0.8, slope
