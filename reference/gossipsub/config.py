@@ -35,6 +35,7 @@ from peerproof.reference.gossipsub.params import (
     TopicParams,
     canonical_dict,
 )
+from peerproof.reference.limits import quote
 
 PROTOCOL = "gossipsub"
 
@@ -125,9 +126,11 @@ def _read_whitelist(section: Section, key: str, value: Any) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(value):
         try:
-            out.append(str(ipaddress.ip_network(str(item), strict=False)))
+            if not isinstance(item, str):  # ip_network(5) would silently read 0.0.0.5
+                raise ValueError(item)
+            out.append(str(ipaddress.ip_network(item, strict=False)))
         except ValueError:
-            raise section.error(f"{key}[{i}]", f"{item!r} is not an IP address or CIDR range") from None
+            raise section.error(f"{key}[{i}]", f"{quote(item)} is not an IP address or CIDR range (a string)") from None
     return tuple(out)
 
 
@@ -139,10 +142,16 @@ def _read_score_params(section: Section) -> ScoreParams:
     topics_section = section.child("topics", topics_raw)
     topics = {}
     for topic, raw in topics_section.data.items():
-        topics[str(topic)] = _read_object(topics_section.child(str(topic), raw), TOPIC_FIELDS, TopicParams)
+        if not isinstance(topic, str) or not topic:
+            raise topics_section.error(quote(topic, 40), "a topic name is a non-empty string (PP-DOC-3)")
+        topics[topic] = _read_object(topics_section.child(topic, raw), TOPIC_FIELDS, TopicParams)
     plain = Section(section.file, section.path, found)
     params = _read_object(plain, SCORE_FIELDS, ScoreParams)
     return ScoreParams(**{**params.__dict__, "topics": topics})
+
+
+DECAY_BOUND = ("must be in [0, 1] whatever its weight: a factor above 1 grows the counter without bound and "
+               "a zero weight times an infinite counter is NaN (GS-CFG-E-bounds)")
 
 
 def _in_unit_interval(x: float) -> bool:
@@ -194,6 +203,8 @@ def _check_score(s: ScoreParams, errors: list) -> None:
         errors.append((f"{p}.behaviour_penalty_decay", "must be in (0, 1) (go validate)"))
     if s.behaviour_penalty_threshold < 0:
         errors.append((f"{p}.behaviour_penalty_threshold", "must be >= 0 (go validate)"))
+    if not 0 <= s.behaviour_penalty_decay <= 1:
+        errors.append((f"{p}.behaviour_penalty_decay", DECAY_BOUND))
     if s.decay_interval_ms < 1000:
         errors.append((f"{p}.decay_interval", "must be at least 1s (go validate)"))
     if not _in_unit_interval(s.decay_to_zero):
@@ -208,6 +219,10 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
 
     if t.topic_weight < 0:
         errors.append((f"{p}.topic_weight", "must be >= 0 (go validate)"))
+    for decay in ("first_message_deliveries_decay", "mesh_message_deliveries_decay", "mesh_failure_penalty_decay",
+                  "invalid_message_deliveries_decay"):
+        if not 0 <= getattr(t, decay) <= 1:
+            errors.append((f"{p}.{decay}", DECAY_BOUND))
     for cap in ("time_in_mesh_cap", "first_message_deliveries_cap", "mesh_message_deliveries_cap"):
         if getattr(t, cap) < 0:
             errors.append((f"{p}.{cap}", "a cap cannot be negative"))
@@ -259,6 +274,10 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
 
 def _check_router(r: RouterParams, dialect: str, errors: list, warnings: list) -> None:
     p = "router"
+    for name in ("d", "d_lo", "d_hi", "d_score", "d_out", "d_lazy", "history_length", "history_gossip",
+                 "opportunistic_graft_ticks", "opportunistic_graft_peers"):
+        if getattr(r, name) < 0:
+            errors.append((f"{p}.{name}", "a count cannot be negative (GS-CFG-E-bounds)"))
     if r.heartbeat_interval_ms <= 0:
         errors.append((f"{p}.heartbeat_interval", "must be > 0"))
     if r.history_gossip > r.history_length:

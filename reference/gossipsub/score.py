@@ -42,8 +42,12 @@ class ScoreBreakdown:
 
 
 def p1_time_in_mesh(tp: TopicParams, ts: TopicStats, dialect: Dialect) -> float:
-    """GS-P1: mesh time in quanta (floored in go, GS-DIV-1), capped; 0 outside the mesh."""
-    if not ts.in_mesh:
+    """GS-P1: mesh time in quanta (floored in go, GS-DIV-1), capped; 0 outside the mesh.
+
+    A zero quantum passes validation only with SkipAtomicValidation and P1 switched off (weight and cap
+    0), where go would divide by zero; P1 is then 0 (GS-CFG-E-bounds).
+    """
+    if not ts.in_mesh or tp.time_in_mesh_quantum_ms == 0:
         return 0.0
     if dialect.p1_floor:
         p1 = float(ts.mesh_time_ms // tp.time_in_mesh_quantum_ms)

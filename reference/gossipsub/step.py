@@ -1,7 +1,8 @@
 """The transition function (GS-STEP): ``step(config, state, event) -> State``, pure.
 
 Time first: every decay refresh (and delivery-record collection) due at or before the event's time
-runs, in order, at its own scheduled time; then the event is applied at its time.
+runs, in order, at its own scheduled time (a long idle stretch in closed form, GS-DECAY-5); then the
+event is applied at its time.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 
 from peerproof.reference.gossipsub import deliveries, membership
 from peerproof.reference.gossipsub.config import Config
-from peerproof.reference.gossipsub.decay import collect_deliveries, refresh
+from peerproof.reference.gossipsub.decay import collect_deliveries, refresh, skip_idle
 from peerproof.reference.gossipsub.dialect import Dialect, get_dialect
 from peerproof.reference.gossipsub.events import (
     AddIP,
@@ -41,13 +42,24 @@ class OutOfOrderEvent(ValueError):
     """An event earlier than the state's clock: traces must be in non-decreasing time."""
 
 
-def advance(config: Config, state: State, to_ms: int, dialect: Dialect) -> State:
-    """GS-DECAY-1: move the clock to ``to_ms``, running each refresh and collection due on the way."""
+EXACT_TIMERS = 1024
+"""Refreshes and collections stepped one by one before an idle stretch is summarised (GS-DECAY-5): a
+counter that reaches the decay-to-zero cut within them is bit-identical to go's stepping."""
+
+
+def advance(config: Config, state: State, to_ms: int, dialect: Dialect, exact: int = EXACT_TIMERS) -> State:
+    """GS-DECAY-1: move the clock to ``to_ms``, running each refresh and collection due on the way.
+
+    The first ``exact`` of them run one by one; the rest of the stretch runs in closed form (GS-DECAY-5),
+    so a year of idle time costs as much as ``exact`` refreshes.
+    """
     if to_ms < state.now_ms:
         raise OutOfOrderEvent(f"event at {to_ms / 1000}s is earlier than the clock ({state.now_ms / 1000}s)")
     interval = config.score.decay_interval_ms
     gc_interval = dialect.delivery_gc_interval_ms or interval
-    while min(state.next_refresh_ms, state.next_gc_ms) <= to_ms:
+    for _ in range(exact):
+        if min(state.next_refresh_ms, state.next_gc_ms) > to_ms:
+            break
         if state.next_refresh_ms <= state.next_gc_ms:
             state = evolve(state, now_ms=state.next_refresh_ms, next_refresh_ms=state.next_refresh_ms + interval)
             state = refresh(config, state, dialect)
@@ -56,6 +68,8 @@ def advance(config: Config, state: State, to_ms: int, dialect: Dialect) -> State
         else:
             state = evolve(state, now_ms=state.next_gc_ms, next_gc_ms=state.next_gc_ms + gc_interval)
             state = collect_deliveries(state)
+    else:
+        state = skip_idle(config, state, to_ms, dialect)
     return evolve(state, now_ms=to_ms) if state.now_ms != to_ms else state
 
 
