@@ -122,7 +122,7 @@ def _solve(config: Any, h: np.ndarray, q: np.ndarray, m_student: bool, w: np.nda
                           [hi, np.full(2 * d, np.inf)])
     integrality = np.concatenate([np.zeros(4 * d), np.ones(d)]) if sym else np.zeros(n)
     res = milp(cost, constraints=LinearConstraint(np.array(rows), lb, ub), bounds=Bounds(low, high),
-               integrality=integrality, options={"presolve": True})
+               integrality=integrality, options={"presolve": False})
     return None if res.x is None else np.clip(res.x[:d], lo, hi)
 
 
