@@ -381,6 +381,12 @@ def _parse_yaml(text: str) -> Any:
             builder.event(ev)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"(line {mark.line + 1})" if mark is not None else "(document)"
-        raise DocumentError(where, f"malformed YAML: {getattr(exc, 'problem', None) or exc}") from None
+        if mark is not None:
+            where = f"(line {mark.line + 1})"
+        elif isinstance(getattr(exc, "position", None), int):  # a ReaderError: a character YAML does not allow
+            where = f"(line {text.count(chr(10), 0, exc.position) + 1})"
+        else:
+            where = "(document)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DocumentError(where, f"malformed YAML: {problem.splitlines()[0] if problem else 'unreadable'}") from None
     return builder.root
