@@ -109,7 +109,7 @@ def test_hostile_weight_or_threshold_of_1e308_is_refused(tmp_path: Path, field: 
 
 def test_hostile_numbers_at_the_limit_keep_every_score_finite() -> None:
     """GS-CFG-E-bounds: every weight, cap and threshold at the magnitude limit, with the largest penalty
-    counts and P5 the events allow, still gives finite scores (the product bound is about 1e73)."""
+    counts and P5 the events allow, still gives finite scores (the product bound is below 1e74)."""
     big = MAX_MAGNITUDE
     doc = small_with("score_params.app_specific_weight", big)
     doc["score_params"]["behaviour_penalty_weight"] = -big
