@@ -19,7 +19,6 @@ from peerproof.reference.crdt.events import (
     Deliver,
     Drop,
     Duplicate,
-    Gc,
     Heal,
     Partition,
     Sync,
@@ -47,7 +46,7 @@ MODEL = Model(
 
 __all__ = [
     "DIALECTS", "EVENT_TYPES", "MODEL", "PROTOCOL", "RULES", "SIGNED_TYPES", "TYPES", "Config", "DataType", "Deliver",
-    "Drop", "Duplicate", "Gc", "Heal", "Partition", "State", "Sync", "UnknownReplica", "Update", "check_events",
+    "Drop", "Duplicate", "Heal", "Partition", "State", "Sync", "UnknownReplica", "Update", "check_events",
     "config_from_mapping", "datatype", "event_from_dict", "event_to_dict", "get_dialect", "initial_state",
     "load_config", "observe", "step", "to_canonical",
 ]

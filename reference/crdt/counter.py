@@ -44,7 +44,7 @@ def value(state: Counts) -> int:
     return sum(state.p.values()) - sum(state.n.values())
 
 
-def apply(config: Config, state: Counts, op: Op) -> tuple[Counts, Counts]:
+def apply(config: Config, state: Counts, op: Op, check: bool = True) -> tuple[Counts, Counts]:
     """CR-CNT-4: an increment or decrement credited to the writer; the invariant guard refuses a decrement."""
     if op.op not in ("inc", "dec"):
         raise Rejected(f"op: pn-counter has no {op.op!r}")
@@ -54,7 +54,7 @@ def apply(config: Config, state: Counts, op: Op) -> tuple[Counts, Counts]:
     if op.op == "inc":
         new = Counts({**state.p, w: state.p.get(w, 0) + op.amount}, state.n)
     else:
-        if config.min_value is not None and value(state) - op.amount < config.min_value:
+        if check and config.min_value is not None and value(state) - op.amount < config.min_value:
             raise Rejected(f"invariant: the value would fall below {config.min_value}")
         new = Counts(state.p, {**state.n, w: state.n.get(w, 0) + op.amount})
     delta = Counts({w: new.p[w]} if w in new.p else {}, {w: new.n[w]} if w in new.n else {})

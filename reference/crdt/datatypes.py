@@ -20,7 +20,7 @@ class DataType:
 
     name: str
     bottom: Any  # the initial state
-    apply: Callable[..., tuple[Any, Any]]  # (config, state, op) -> (state, delta); Rejected when refused
+    apply: Callable[..., tuple[Any, Any]]  # (config, state, op, check) -> (state, delta); Rejected when refused
     merge: Callable[[str, Any, Any], Any]  # (rule, local, incoming) -> state
     admit: Callable[..., tuple[Any, int]]  # (config, incoming, now_ms) -> (accepted part, rejected count)
     query: Callable[..., Any]  # (config, state, now_ms) -> JSON value
@@ -29,6 +29,7 @@ class DataType:
     to_json: Callable[[Any], Any]
     stamps: Callable[..., list[tuple[int, str]]]  # (config, state) -> [(stamp, origin)]: timed records
     writers: Callable[[Any], list[tuple[str, str]]]  # state -> [(claimed writer, origin)]: signed records
+    dead: Callable[..., list[int]]  # (config, state, now_ms) -> death times of the dead records it holds
 
 
 def _none(*_args: Any) -> list[Any]:
@@ -37,7 +38,8 @@ def _none(*_args: Any) -> list[Any]:
 
 def _from(name: str, module: ModuleType) -> DataType:
     return DataType(name, module.BOTTOM, module.apply, module.merge, module.admit, module.query, module.gc,
-                    module.size, module.to_json, getattr(module, "stamps", _none), getattr(module, "writers", _none))
+                    module.size, module.to_json, getattr(module, "stamps", _none), getattr(module, "writers", _none),
+                    getattr(module, "dead", _none))
 
 
 TYPES: dict[str, DataType] = {

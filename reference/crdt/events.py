@@ -3,7 +3,8 @@
 One ``step`` per event: a local update (applied at its replica, its delta queued for the others), a
 ``sync`` (queue a replica's whole state for another), and the faults of an asynchronous network:
 ``deliver``, ``duplicate`` and ``drop`` of a queued message (by id, so any order is possible),
-``partition`` and ``heal``; ``gc`` runs a replica's garbage collection. Times are milliseconds.
+``partition`` and ``heal``. Garbage collection is not an event: with a GC horizon every replica collects
+after every event (CR-GC-1). Times are milliseconds.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Update(Event):
     sig: str | None = None
     seq: int = 0  # op-log writer-seq: 0 means the next number
     to: str | None = None  # a targeted send: queued for this replica only and not applied locally
-    broadcast: bool = True  # queue the delta for every other replica
+    quiet: bool = False  # apply locally without queueing the delta for the other replicas
     kind: ClassVar[str] = "update"
 
     def check(self) -> None:
@@ -117,15 +118,7 @@ class Heal(Event):
     kind: ClassVar[str] = "heal"
 
 
-@dataclass(frozen=True)
-class Gc(Event):
-    """CR-EV-8: ``replica`` collects metadata older than the config's GC horizon."""
-
-    replica: str
-    kind: ClassVar[str] = "gc"
-
-
-EVENT_TYPES = (Update, Sync, Deliver, Duplicate, Drop, Partition, Heal, Gc)
+EVENT_TYPES = (Update, Sync, Deliver, Duplicate, Drop, Partition, Heal)
 CODEC = EventCodec({cls.kind: cls for cls in EVENT_TYPES})
 event_from_dict = CODEC.from_dict
 event_to_dict = CODEC.to_dict

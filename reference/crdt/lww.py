@@ -115,14 +115,14 @@ def target(config: Config, op: Op) -> tuple[str, str]:
     return (op.key, "")
 
 
-def apply(config: Config, state: Store, op: Op) -> tuple[Store, Store]:
-    """CR-LWW-7: a local set (or map remove); the new state and the delta to ship."""
+def apply(config: Config, state: Store, op: Op, check: bool = True) -> tuple[Store, Store]:
+    """CR-LWW-7: a local set (or map remove); the new state and the delta (``check``: run the issuer's checks)."""
     if op.op not in ("set", "remove") or (op.op == "remove" and config.type != "lww-map"):
         raise Rejected(f"op: {config.type} has no {op.op!r}")
     key = target(config, op)
     entry = Entry(op.ts_ms, op.expiry_ms, op.writer, op.value if op.op == "set" else None, op.pubkey, op.sig,
                   op.replica)
-    if not admissible(config, key, entry, op.now_ms):
+    if check and not admissible(config, key, entry, op.now_ms):
         raise Rejected("the issuer's own checks refuse the record")
     delta = Store({key: entry})
     return merge(config.rule, state, delta), delta
@@ -148,12 +148,15 @@ def query(config: Config, state: Store, now_ms: int) -> Any:
 
 
 def gc(config: Config, state: Store, now_ms: int) -> Store:
-    """CR-GC-1: drop removal tombstones and expired records older than the GC horizon."""
+    """CR-GC-1: drop removal tombstones and (expiring-map) expired records older than the GC horizon."""
     if config.gc_horizon_ms is None:
         return state
     cutoff = now_ms - config.gc_horizon_ms
-    return Store({k: e for k, e in state.entries.items()
-                  if not ((e.value is None and e.ts < cutoff) or (e.expiry is not None and e.expiry < cutoff))})
+    expiring = config.type == "expiring-map"
+
+    def dead_long_ago(e: Entry) -> bool:
+        return (e.value is None and e.ts < cutoff) or (expiring and e.expiry is not None and e.expiry < cutoff)
+    return Store({k: e for k, e in state.entries.items() if not dead_long_ago(e)})
 
 
 def size(state: Store) -> int:
@@ -164,6 +167,12 @@ def size(state: Store) -> int:
 def to_json(state: Store) -> Any:
     """The state as JSON: ``key/subkey`` -> entry."""
     return {f"{k}/{s}" if s else k: e.to_json() for (k, s), e in sorted(state.entries.items())}
+
+
+def dead(config: Config, state: Store, now_ms: int) -> list[int]:
+    """When each dead record a replica still holds died: removal tombstones and expired records."""
+    return [e.ts if e.value is None else e.expiry for e in state.entries.values()
+            if not live(config, e, now_ms) and (e.value is None or e.expiry is not None)]
 
 
 def stamps(config: Config, state: Store) -> list[tuple[int, str]]:

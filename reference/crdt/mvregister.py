@@ -41,7 +41,7 @@ def merge(rule: str, local: Versions, incoming: Versions) -> Versions:
     return Versions(maximal(local.items | incoming.items))
 
 
-def apply(config: Config, state: Versions, op: Op) -> tuple[Versions, Versions]:
+def apply(config: Config, state: Versions, op: Op, check: bool = True) -> tuple[Versions, Versions]:
     """CR-MV-3: a write whose version dominates every version held, with the writer's entry incremented."""
     if op.op != "set" or op.value is None:
         raise Rejected("op: mv-register has only 'set' with a value")

@@ -18,7 +18,6 @@ from peerproof.reference.crdt.events import (
     Deliver,
     Drop,
     Duplicate,
-    Gc,
     Heal,
     Partition,
     Sync,
@@ -98,12 +97,13 @@ def enqueue(state: State, src: str, dsts: list[str], payload: Any, updates: froz
 
 
 def local_update(config: Config, state: State, e: Update) -> State:
-    """CR-NET-5: apply at the issuer (refused: counted, nothing changes) and queue the delta."""
+    """CR-NET-5: apply at the issuer (refused: counted, nothing changes) and queue the delta; a targeted send
+    (``to``) skips the issuer's own checks and state, as a Byzantine sender does."""
     dt = datatype(config.type)
     issuer = state.replicas[e.replica]
     uid = state.next_update
     try:
-        new, delta = dt.apply(config, issuer.state, to_op(config, state, e))
+        new, delta = dt.apply(config, issuer.state, to_op(config, state, e), e.to is None)
     except Rejected:
         return replace(state, rejected=state.rejected + 1)
     state = replace(state, next_update=uid + 1)
@@ -111,7 +111,7 @@ def local_update(config: Config, state: State, e: Update) -> State:
         return enqueue(state, e.replica, [e.to], delta, frozenset({uid}))
     replicas = {**state.replicas, e.replica: Replica(new, issuer.seen | {uid})}
     state = replace(state, replicas=replicas)
-    if e.broadcast:
+    if not e.quiet:
         state = enqueue(state, e.replica, [r for r in config.replicas if r != e.replica], delta, frozenset({uid}))
     return state
 
@@ -132,7 +132,23 @@ def deliver(config: Config, state: State, msg_id: int) -> State:
 
 
 def step(config: Config, state: State, event: Event, dialect: Any = None) -> State:
-    """CR-NET-7: the network after one event (pure); UnknownReplica when the event names no replica of the config."""
+    """CR-NET-7: the network after one event, then every replica's GC (pure); UnknownReplica for a replica not in
+    the config."""
+    return collect(config, apply_event(config, state, event))
+
+
+def collect(config: Config, state: State) -> State:
+    """CR-GC-1: with a GC horizon, every replica drops dead metadata older than it after every event (as
+    hivemind's TimedStorage does on every store and get)."""
+    if config.gc_horizon_ms is None:
+        return state
+    dt = datatype(config.type)
+    return replace(state, replicas={r: replace(rep, state=dt.gc(config, rep.state, state.now_ms))
+                                    for r, rep in state.replicas.items()})
+
+
+def apply_event(config: Config, state: State, event: Event) -> State:
+    """The network after one event, before garbage collection."""
     if event.at_ms < state.now_ms:
         raise ValueError(f"at: events must be in non-decreasing time ({event.at_ms} ms after {state.now_ms} ms)")
     state = replace(state, now_ms=event.at_ms)
@@ -159,17 +175,13 @@ def step(config: Config, state: State, event: Event, dialect: Any = None) -> Sta
         return replace(state, groups=tuple(frozenset(g) for g in groups))
     if isinstance(event, Heal):
         return replace(state, groups=())
-    if isinstance(event, Gc):
-        r = state.replicas[known(config, event.replica, "replica")]
-        gc_state = datatype(config.type).gc(config, r.state, state.now_ms)
-        return replace(state, replicas={**state.replicas, event.replica: replace(r, state=gc_state)})
     raise ValueError(f"kind: not a crdt event: {event!r}")
 
 
 def check_events(config: Config, events: list[Event]) -> None:
     """CR-NET-8: every replica an event names is one of the config's (UnknownReplica naming ``events[i].field``)."""
     for i, e in enumerate(events):
-        names = {Update: ("replica", "to"), Sync: ("src", "dst"), Gc: ("replica",)}.get(type(e), ())
+        names = {Update: ("replica", "to"), Sync: ("src", "dst")}.get(type(e), ())
         for field in names:
             value = getattr(e, field)
             if value is not None and value not in config.replicas:

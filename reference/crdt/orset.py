@@ -54,11 +54,13 @@ def merge(rule: str, local: Tagged, incoming: Tagged) -> Tagged:
     return Tagged(frozenset(both | only_local | only_incoming), vv)
 
 
-def apply(config: Config, state: Tagged, op: Op) -> tuple[Tagged, Tagged]:
-    """CR-SET-3: add an element under a fresh dot, or remove every dot of it the replica has observed."""
+def apply(config: Config, state: Tagged, op: Op, check: bool = True) -> tuple[Tagged, Tagged]:
+    """CR-SET-3: add an element under a fresh dot (ORSWOT: replacing the dots of it observed), or remove every
+    observed dot of it."""
     if op.op == "add":
         n = state.vv.get(op.writer, 0) + 1
-        new = Tagged(state.dots | {(op.key, op.writer, n)}, {**state.vv, op.writer: n}, state.tombs)
+        kept = state.dots if config.rule != "add-wins" else frozenset(d for d in state.dots if d[0] != op.key)
+        new = Tagged(kept | {(op.key, op.writer, n)}, {**state.vv, op.writer: n}, state.tombs)
     elif op.op == "remove":
         gone = {d for d in state.dots if d[0] == op.key}
         if config.rule == "add-wins-tombstones":
@@ -94,6 +96,11 @@ def gc(config: Config, state: Tagged, now_ms: int) -> Tagged:
     old = {(w, n) for w, n, t in state.tombs if t < cutoff}
     return Tagged(frozenset(d for d in state.dots if (d[1], d[2]) not in old), state.vv,
                   frozenset(t for t in state.tombs if (t[0], t[1]) not in old))
+
+
+def dead(config: Config, state: Tagged, now_ms: int) -> list[int]:
+    """When each dead record died: a tombstone and the dot it kills count twice, at the removal time."""
+    return [t for _w, _n, t in state.tombs for _ in range(2)]
 
 
 def size(state: Tagged) -> int:
