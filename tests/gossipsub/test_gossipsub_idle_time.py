@@ -9,6 +9,7 @@ import json
 import math
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from peerproof.properties.gossipsub.config_strategies import configs
@@ -217,3 +218,31 @@ def test_gossipsub_bundled_config_idles_for_the_whole_horizon() -> None:
               Tick(at_ms=10**12)]
     state = MODEL.final_state(config, events)
     assert state.now_ms == 10**12
+
+
+def test_gossipsub_idle_differential_catches_a_closed_form_that_decays_once(monkeypatch) -> None:
+    """Check the checker: a closed form that decays only once per stretch is caught by the comparison."""
+    config = config_from_mapping(SMALL, file="(test)")
+    dialect = MODEL.get_dialect("go")
+    state = MODEL.final_state(config, year_trace_events()[:-1])
+    oracle = stepped(config, state, 600_000, dialect)
+    monkeypatch.setattr(decay_module, "decayed", lambda value, factor, cut, times=1: decayed(value, factor, cut))
+    with pytest.raises(AssertionError):
+        assert_same_state(step_module.advance(config, state, 600_000, dialect, exact=0), oracle, config)
+
+
+def test_gossipsub_idle_differential_catches_expiry_at_the_first_refresh(monkeypatch) -> None:
+    """Check the checker: a closed form that judges retention at the first refresh of the stretch is caught."""
+    config = config_from_mapping(SMALL, file="(test)")
+    dialect = MODEL.get_dialect("go")
+    state = MODEL.final_state(config, year_trace_events()[:-1])
+    oracle = stepped(config, state, 3_600_000, dialect)
+    original = decay_module.refresh
+
+    def early(config: Config, state: State, dialect: Dialect, times: int = 1) -> State:
+        first = state.now_ms - (times - 1) * config.score.decay_interval_ms
+        return evolve(original(config, evolve(state, now_ms=first), dialect, times), now_ms=state.now_ms)
+
+    monkeypatch.setattr(decay_module, "refresh", early)
+    with pytest.raises(AssertionError):
+        assert_same_state(step_module.advance(config, state, 3_600_000, dialect, exact=0), oracle, config)
