@@ -12,8 +12,10 @@ else escapes, and the work spent is bounded by the input's size (counted in func
 from __future__ import annotations
 
 import json
+import random
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +262,53 @@ def gossipsub_script(topic: str) -> list[dict[str, Any]]:
         {"at": 8, "kind": "prune", "peer": "b", "topic": topic}, {"at": 9, "kind": "remove_peer", "peer": "b"},
         {"at": 9, "kind": "heartbeat"}, {"at": 100_000, "kind": "tick"},
     ]
+
+
+def words_in(doc: Any, limit: int = 50) -> list[str]:
+    """Short strings and keys of a document (replica names, topics, agents): the names events can refer to."""
+    found: set[str] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            found.update(k for k in node if len(k) < 20)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and len(node) < 20:
+            found.add(node)
+    return sorted(found)[:limit] or ["a"]
+
+
+SAMPLES: dict[str, Callable[[random.Random, list[str]], Any]] = {
+    "str": lambda rng, words: rng.choice(words), "str | None": lambda rng, words: rng.choice([None, *words]),
+    "int": lambda rng, _words: rng.choice([0, 1, 2, 5]), "float": lambda rng, _words: rng.choice([0.0, 0.5, 1.0, 3.0]),
+    "bool": lambda rng, _words: rng.choice([True, False]),
+}
+
+
+def synthesised_events(model: Any, config: Any, doc: Any, n: int = 30, seed: int = 0) -> list[Any]:
+    """Up to ``n`` events of any protocol whose events go through the shared EventCodec, built from its
+    event classes with names taken from the config, keeping those the model takes (a ValueError skips one)."""
+    types = getattr(getattr(model.event_from_dict, "__self__", None), "types", None)
+    if not types:
+        return []
+    rng = random.Random(seed)
+    words = words_in(doc)
+    dialect, state = model.start(config)
+    events: list[Any] = []
+    t = 0.0
+    for _ in range(5 * n):
+        if len(events) >= n:
+            break
+        kind = rng.choice(sorted(types))
+        raw = {"at": t, "kind": kind}
+        raw.update({f.name: SAMPLES[str(f.type)](rng, words) for f in fields(types[kind]) if f.name != "at_ms"})
+        try:
+            event = model.event_from_dict(raw)
+            state = model.step(config, state, event, dialect)
+        except ValueError:
+            continue
+        events.append(event)
+        t += rng.choice([0, 0.001, 1, 10])
+    return events

@@ -19,11 +19,13 @@ from hostile_inputs import (
     gossipsub_script,
     hostile_documents,
     seed_documents,
+    synthesised_events,
     usable,
     within_budget,
 )
 from hypothesis import HealthCheck, given, settings
 from peerproof.reference.configfile import ConfigError, read_document
+from peerproof.reference.events import EventError
 from peerproof.reference.model import get_model
 from peerproof.reference.trace import record, replay, trace_from_text, trace_to_dict
 
@@ -36,16 +38,18 @@ SEEDS = seed_documents()
 
 
 def example_trace_documents() -> list[tuple[str, Any]]:
-    """A trace document recorded from every bundled config: GossipSub's with events on every counter,
-    the other protocols' with their config alone (the fuzzer adds and damages events)."""
+    """Trace documents recorded from every bundled config: GossipSub's with events on every counter, every
+    protocol's with events synthesised from its event classes (none where its events are not read by the
+    shared codec: its config alone, and the fuzzer adds and damages events)."""
     out = []
     for name, doc in SEEDS:
         model = get_model(doc["protocol"])
         config = model.config_from_mapping(doc, file=name)
-        events = []
         if model.protocol == "gossipsub":
             events = [model.event_from_dict(e) for e in gossipsub_script(sorted(config.topics)[0])]
-        out.append((name, trace_to_dict(record(model.protocol, config, events))))
+            out.append((name, trace_to_dict(record(model.protocol, config, events))))
+        out.append((f"{name}-synthesised", trace_to_dict(record(model.protocol, config,
+                                                                synthesised_events(model, config, doc)))))
     return out
 
 
@@ -106,7 +110,10 @@ def test_hostile_trace_is_accepted_or_refused_with_config_error(doc: tuple[str, 
     except ConfigError as exc:
         assert_refusal(exc, path)
         return
-    mismatches = within_budget(lambda: replay(trace), len(data))
+    try:
+        mismatches = within_budget(lambda: replay(trace), len(data))
+    except EventError:
+        return  # an event the model cannot apply (out of order, unknown to it): bad input, exit 2 in the CLI
     json.dumps([(m.after, m.path) for m in mismatches])
 
 
