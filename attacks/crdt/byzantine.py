@@ -60,12 +60,15 @@ def timestamp_inflation(config: Config) -> list[Any]:
     """CR-ATK-1: a write stamped far ahead wins every later honest write to the same key until then."""
     _, state = MODEL.start(config)
     m, a = attacker(config), honest(config)[0]
-    stamp = FAR_FUTURE_MS if config.max_drift_ms is None else T0 + config.max_drift_ms  # the most it may claim
-    future = {"expiry_ms": stamp, "ts_ms": T0} if config.type == "expiring-map" else {"ts_ms": stamp}
     sub = config.true_id(m) if config.type == "expiring-map" else None
-    bad = Update(T0, m, "set", key=_keyed(config), subkey=sub, value="attacker", **future)
-    events = _send(config, state, bad, m)
-    state = run(config, state, events)
+    events: list[Any] = []
+    # far ahead first; then the most a drift bound lets through, which is ahead too when max_drift > max_skew
+    for stamp in (FAR_FUTURE_MS, T0 + (config.max_drift_ms or 0)):
+        future = {"expiry_ms": stamp, "ts_ms": T0} if config.type == "expiring-map" else {"ts_ms": stamp}
+        bad = Update(T0, m, "set", key=_keyed(config), subkey=sub, value="attacker", **future)
+        sent = _send(config, state, bad, m)
+        state = run(config, state, sent)
+        events += sent
     events += deliver_all(state, T0)
     state = run(config, state, events[len(events) - len(state.buffer):])
     later = honest_update(config, state, a, "set", "honest", T0 + 10_000, quiet=False)

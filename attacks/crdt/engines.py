@@ -34,7 +34,7 @@ from peerproof.reference.crdt import MODEL, Config
 from peerproof.reference.trace import record, replay
 
 SMALL_SCOPE = {"laws": 4, "invariant-preserved": 5}  # symbols (an update or a ship) the shortest search tries
-RANDOM_SYMBOLS = 10  # longest random law trace, in symbols
+RANDOM_SYMBOLS = 24  # longest random law trace, in symbols (a guarded invariant needs ~5 in the right order)
 RANDOM_CHOICES = 14  # longest random network run, in choices, before the final anti-entropy
 
 

@@ -283,7 +283,11 @@ def describe(model: z3.ModelRef, states: dict[str, Sym]) -> str:
 
 def check_law(config: Config, law: str, honest: bool = True) -> Answer:
     """CR-Z3-7: ask z3 for reachable, compatible states that break ``law`` under the config's rule."""
-    enc = encoding(config, honest)
+    return solve(encoding(config, honest), law)
+
+
+def solve(enc: Encoding, law: str) -> Answer:
+    """Ask z3 for reachable, compatible states of an encoding that break ``law``."""
     formula, states = negated_law(enc, law)
     solver = z3.Solver()
     solver.set("rlimit", RLIMIT)
