@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from peerproof.attacks.finding import Finding
+from peerproof.attacks.presentation import Presentation
 from peerproof.reference.model import get_model, protocols
 from peerproof.reference.trace import Trace
 
@@ -71,29 +72,24 @@ class Engine:
 
 @dataclass(frozen=True)
 class Implementation:
-    """A real implementation a violation's trace is replayed through: "ok", "mismatch: …", "unavailable: …"
-    or "not violated in <name>: …"."""
+    """A real implementation a violation's trace is replayed through.
+
+    ``target`` names a function ``module:function`` taking ``(config, job, trace)`` and answering "ok",
+    "mismatch: …", "unavailable: …" or "not violated in <name>: …"; it is imported only when a violation
+    is replayed (drivers of real implementations live with the adapters, above this layer).
+    """
 
     name: str  # the key of its line in the replay report, e.g. "ts"
-    replay: Callable[[Any, Job, Trace], str]
+    target: str
 
-
-def default_group_label(group: Sequence[str]) -> str:
-    """A group of interchangeable scope items, named by its first members."""
-    head = ", ".join(group[:3])
-    return f"{head}, … ({len(group)})" if len(group) > 3 else head
-
-
-@dataclass(frozen=True)
-class Presentation:
-    """How a protocol's results and traces are shown (every part optional: the frame has generic ones)."""
-
-    scope_name: str = "topic"  # the column heading of the scope item
-    group_label: Callable[[Sequence[str]], str] = default_group_label
-    score_tables: Callable[[Any, Mapping[str, Any]], list[Any]] | None = None  # (config, observables) -> rich Tables
-    plot: Callable[..., None] | None = None  # (trace, path, highlight=None) -> draws the PNG
-    example: Callable[[Any, str | None], Trace] | None = None  # (config, dialect) -> a scored example trace
-    itf_sets: Mapping[str, str] = field(default_factory=dict)  # observable field -> "set" / "map" for ITF
+    def replay(self, config: Any, job: Job, trace: Trace) -> str:
+        """Replay a violation's trace through the implementation."""
+        module, _, function = self.target.partition(":")
+        try:
+            run = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError) as exc:
+            return f"unavailable: {self.target} cannot be loaded ({exc})"
+        return run(config, job, trace)
 
 
 @dataclass(frozen=True)
@@ -117,6 +113,7 @@ class Checks:
     implementations: tuple[Implementation, ...] = ()
     presentation: Presentation = field(default_factory=Presentation)
     simulation: Simulation | None = None
+    preload: tuple[str, ...] = ()  # modules engine processes import in advance (besides the CHECKS module)
     module: str = ""  # the module that defines CHECKS (set by get_checks)
 
     def property(self, slug: str) -> Property:
@@ -183,3 +180,11 @@ def checked_protocols() -> tuple[str, ...]:
             continue
         found.append(protocol)
     return tuple(found)
+
+
+def presentation_of(protocol: str) -> Presentation:
+    """The protocol's presentation (its checks registry's), or the frame's defaults when it has no checks."""
+    try:
+        return get_checks(protocol).presentation
+    except ValueError:
+        return Presentation()

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from peerproof.reference.configfile import ConfigError, read_document
-from peerproof.reference.model import PROTOCOLS, Model, get_model
-
-DEFAULT_PROTOCOL = "gossipsub"  # a config file without a ``protocol`` key
+from peerproof.reference.configframe import protocol_of
+from peerproof.reference.model import Model, get_model
 
 
 def bundled_configs(protocol: str | None = None) -> list[Any]:
@@ -48,10 +47,10 @@ def resolve_config(target: str) -> Path:
 def load_any_config(path: Path) -> tuple[Model, Any]:
     """Read a config of any protocol (its ``protocol`` key picks the model)."""
     doc = read_document(path)
-    protocol = doc.get("protocol", DEFAULT_PROTOCOL)
-    if protocol not in PROTOCOLS:
-        raise ConfigError(str(path), "protocol", f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
-    model = get_model(protocol)
+    try:
+        model = get_model(protocol_of(doc, str(path)))
+    except ValueError as exc:
+        raise ConfigError(str(path), "protocol", str(exc)) from None
     return model, model.config_from_mapping(doc, file=str(path))
 
 

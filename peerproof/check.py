@@ -1,16 +1,16 @@
-"""``peerproof check`` and ``peerproof attack``: every security property of a config, each with its evidence.
+"""``peerproof check`` and ``peerproof attack``: every property of a config, each with its evidence.
 
-For each property (per topic where the property is per topic) the check runs, in this order: the
-closed-form argument where the mathematics gives one (``prove``), the z3 bounded model checker
-(``synthesize``) when no argument settled it, and, on request, the Hypothesis targeted search as an
-independent cross-check. Every violation's trace is replayed in the reference model, re-checked by
-the ground-truth witness checker, and replayed through the TypeScript implementation before it is
-reported; the report shows both replays. Topics with identical parameters are interchangeable (the
-score treats topics alike), so one representative of each such group is checked and the verdict is
-reported for the group, saying so.
+Protocol-generic: the config's ``protocol`` picks its checks registry (``peerproof.attacks.checks``).
+For each property (per scope item where the property has a scope) the check runs the protocol's
+engines in this order: the closed-form ones, then the z3 family when no closed form settled it (or
+left a violation without a trace), then, on request, the Hypothesis family as an independent
+cross-check. Every violation's trace is replayed in the reference model, re-checked by the protocol's
+ground-truth witness, and replayed through each real implementation the protocol registers before it
+is reported; the report shows every replay. Scope items the protocol groups as interchangeable are
+checked once per group and the verdict is reported for the group, saying so.
 
-Exit codes (ARCHITECTURE.md): 0 every property holds (``holds`` or ``holds-bounded``), 1 a violation,
-2 bad input, 3 inconclusive and no violation.
+Exit codes (spec/peerproof.md, PP-EXIT): 0 every property holds (``holds`` or ``holds-bounded``),
+1 a violation, 2 bad input, 3 inconclusive and no violation, 4 an internal error.
 """
 
 from __future__ import annotations
@@ -25,33 +25,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peerproof.attacks.checks import Checks, Job, Settings, checked_protocols, checks_module, get_checks
 from peerproof.attacks.finding import Finding
+from peerproof.checkevidence import Result, combine, engine_evidence
 from peerproof.checkreport import print_attack, print_results, progress
 from peerproof.enginepool import Call, Failure, run_flows
 from peerproof.reference.configfile import ConfigError
+from peerproof.reference.verdicts import EXIT_BAD_INPUT, SEVERITY, combined_exit_code, exit_code
 
-EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 ENGINES = ("z3", "hypothesis", "both")
-DEFAULT_DEPTH = 100  # decay intervals z3 unrolls
+DEFAULT_DEPTH = 100  # the bounded engines' unrolling, in the protocol's unit (GossipSub: decay intervals)
 DEFAULT_TIMEOUT_S = 30.0  # per solver call
 DEFAULT_SAMPLES = 200  # Hypothesis plans per search
 DEFAULT_OUT = Path("peerproof-out")
 VALIDATION_LIMIT_S = 600.0  # replays, the TS run and the plot of one trace
 
 
-@dataclass(frozen=True)
-class Job:
-    """One property check: a property, the topic it is checked on, and the topics that topic stands for."""
-
-    slug: str
-    topic: str | None
-    group: tuple[str, ...] = ()
-
-
 @dataclass
 class Options:
     """What every check of one run shares (from the command line)."""
 
+    checks: Checks
     config: Any
     dialect: str
     depth: int
@@ -64,39 +58,15 @@ class Options:
     names: Mapping[str, str] = field(default_factory=dict)  # slug/topic -> file stem (attack: "trace")
     replays: bool = True  # False: trust the engines' own reference replay, skip the TS replay and the files
 
-    def hard_limit(self, engine: str) -> float:
+    def settings(self) -> Settings:
+        """What every engine call of the run shares."""
+        return Settings(self.dialect, self.depth, self.timeout_s, self.samples, self.seed)
+
+    def hard_limit(self, family: str) -> float:
         """The wall-clock limit of one engine call: its own time-out plus room for encoding and replay."""
-        if engine == "analytic":
+        if family == "closed-form":
             return max(30.0, self.timeout_s + 10.0)
         return 2 * self.timeout_s + 15.0
-
-
-@dataclass
-class Result:
-    """The verdict on one job, ready to print."""
-
-    job: Job
-    verdict: str
-    reason: str
-    bound: str | None
-    seconds: float
-    engine: str
-    trace: str | None = None
-    files: dict[str, str] = field(default_factory=dict)
-    replay: dict[str, str] | None = None
-    engines: dict[str, Finding] = field(default_factory=dict)  # every engine's own finding, for cross-checks
-
-    def as_json(self) -> dict[str, Any]:
-        """The result as ``check --format json`` prints it."""
-        doc: dict[str, Any] = {"property": self.job.slug, "topic": self.job.topic, "verdict": self.verdict,
-                               "reason": self.reason, "bound": self.bound, "seconds": round(self.seconds, 3),
-                               "trace": self.trace, "engine": self.engine}
-        if self.job.group:
-            doc["topics"] = list(self.job.group)
-        if self.replay is not None:
-            doc["replay"] = dict(self.replay)
-        doc["engines"] = {name: f.verdict for name, f in self.engines.items()}
-        return doc
 
 
 # -- arguments -----------------------------------------------------------------------------------------
@@ -104,12 +74,13 @@ class Result:
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", help="implementation dialect (default: the config's)")
     parser.add_argument("--depth", type=int, default=DEFAULT_DEPTH,
-                        help=f"decay intervals the z3 engine unrolls (default {DEFAULT_DEPTH})")
+                        help=f"how far the bounded engines unroll, in the protocol's unit (GossipSub: decay "
+                             f"intervals; default {DEFAULT_DEPTH})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=f"time limit of one solver call or search, seconds (default {DEFAULT_TIMEOUT_S:g}); "
                              "a time-out is an inconclusive verdict")
     parser.add_argument("--engine", choices=ENGINES, default="both",
-                        help="attack engine: z3 bounded model checking, Hypothesis targeted search, or both "
+                        help="attack engines besides the closed forms: z3, Hypothesis targeted search, or both "
                              "(default: z3, then Hypothesis as a cross-check and for the attacks z3 misses within "
                              "its time limit)")
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES,
@@ -138,11 +109,13 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_attack_arguments(parser: argparse.ArgumentParser) -> None:
-    """``peerproof attack gossipsub --goal SLUG [--topic T] CONFIG --out DIR [--engine z3|hypothesis|both]``."""
-    parser.add_argument("protocol", choices=("gossipsub",), help="the protocol (gossipsub)")
+    """``peerproof attack PROTOCOL --goal SLUG [--topic T] CONFIG --out DIR [--engine z3|hypothesis|both]``."""
+    protocols = checked_protocols()
+    parser.add_argument("protocol", choices=protocols, help=f"the protocol ({', '.join(protocols)})")
     parser.add_argument("config", metavar="CONFIG|NAME", help="a config file or a bundled config's name")
     parser.add_argument("--goal", required=True, metavar="SLUG", help="the property whose negation to attack")
-    parser.add_argument("--topic", help="the topic, for per-topic properties (default: each in turn)")
+    parser.add_argument("--topic", help="the scope item (a topic, a key, ...) for properties checked per item "
+                                        "(default: each in turn)")
     parser.add_argument("--out", required=True, metavar="DIR", help="writes trace.json, trace.itf.json, trace.png")
     _common_arguments(parser)
 
@@ -153,27 +126,26 @@ class BadInput(Exception):
     """A usage problem, printed as ``FILE: field: message`` and exit code 2."""
 
 
-def load(target: str) -> Any:
-    """The gossipsub config at ``target`` (a path or a bundled name); ConfigError on anything wrong."""
-    from peerproof.catalogue import resolve_config
-    from peerproof.reference.configfile import read_document
-    from peerproof.reference.gossipsub import config_from_mapping
+def load(target: str) -> tuple[Checks, Any]:
+    """The checks and the config at ``target`` (a path or a bundled name); ConfigError on anything wrong."""
+    from peerproof.catalogue import load_any_config, resolve_config
 
     path = resolve_config(target)
-    doc = read_document(path)
-    protocol = doc.get("protocol", "gossipsub")
-    if protocol != "gossipsub":
-        raise ConfigError(str(path), "protocol", f"peerproof check covers gossipsub configs; this is {protocol!r}")
-    return config_from_mapping(doc, file=str(path))
+    model, config = load_any_config(path)
+    try:
+        return get_checks(model.protocol), config
+    except ValueError as exc:
+        raise ConfigError(str(path), "protocol", str(exc)) from None
 
 
-def options_from(args: argparse.Namespace, config: Any, out: Path | None) -> Options:
+def options_from(args: argparse.Namespace, checks: Checks, config: Any, out: Path | None) -> Options:
     """Check the numeric options and the dialect; BadInput naming the option otherwise."""
-    from peerproof.reference.gossipsub import DIALECTS
+    from peerproof.reference.model import get_model
 
+    dialects = get_model(checks.protocol).dialects
     dialect = args.dialect or config.dialect
-    if dialect not in DIALECTS:
-        raise BadInput(f"(arguments): --dialect: unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+    if dialect not in dialects:
+        raise BadInput(f"(arguments): --dialect: unknown dialect {dialect!r}; choose one of {', '.join(dialects)}")
     for name, value in (("--depth", args.depth), ("--timeout", args.timeout), ("--samples", args.samples),
                         ("--jobs", args.jobs)):
         if not (value > 0 and math.isfinite(value)):
@@ -182,7 +154,7 @@ def options_from(args: argparse.Namespace, config: Any, out: Path | None) -> Opt
         existing = next(p for p in (out, *out.parents) if p.exists())
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
             raise BadInput(f"{out}: (directory): cannot write there ({existing} is not a writable directory)")
-    return Options(config, dialect, args.depth, float(args.timeout), args.engine, args.samples, args.seed, out,
+    return Options(checks, config, dialect, args.depth, float(args.timeout), args.engine, args.samples, args.seed, out,
                    args.jobs, replays=not getattr(args, "no_replays", False))
 
 
@@ -191,56 +163,31 @@ def config_name(config: Any) -> str:
     return config.name or Path(config.file).stem
 
 
-# -- which checks --------------------------------------------------------------------------------------
-
-def jobs_for(config: Any, only: Sequence[str] | None = None) -> list[Job]:
-    """Every property check of a config: one per property, per group of identical topics if per topic."""
-    from peerproof.properties.gossipsub.security import PROPERTIES, applicable_topics
-
-    jobs = []
-    for slug, prop in PROPERTIES.items():
-        if only and slug not in only:
-            continue
-        if not prop.per_topic:
-            jobs.append(Job(slug, None))
-            continue
-        groups: dict[Any, list[str]] = {}
-        for topic in applicable_topics(config, slug):
-            groups.setdefault(config.topics[topic], []).append(topic)
-        jobs += [Job(slug, members[0], tuple(members) if len(members) > 1 else ()) for members in groups.values()]
-    return jobs
-
-
 # -- the work each child process does ------------------------------------------------------------------
 
 def worker(call: Call) -> Any:
-    """Run one call in a child process (see peerproof.enginepool)."""
+    """Run one call in a child process (see peerproof.enginepool): an engine, or a violation's replays."""
+    import importlib
+
     a = call.args
-    if call.kind == "analytic":
-        from peerproof.attacks.gossipsub import prove
-
-        return prove(a["config"], a["slug"], a["topic"], dialect=a["dialect"])
-    if call.kind == "z3":
-        from peerproof.attacks.gossipsub import synthesize
-
-        return synthesize(a["config"], a["slug"], a["topic"], depth=a["depth"], timeout_s=a["timeout_s"],
-                          dialect=a["dialect"])
-    if call.kind == "hypothesis":
-        from peerproof.attacks.gossipsub.search import search
-
-        return search(a["config"], a["slug"], a["topic"], budget=a["samples"], timeout_s=a["timeout_s"],
-                      dialect=a["dialect"], seed=a["seed"])
+    importlib.import_module(a["module"])  # registers a protocol defined outside peerproof (tests, users)
+    checks = get_checks(a["protocol"])
     if call.kind == "validate":
         from peerproof.checkevidence import validate
 
-        return validate(a["config"], a["finding"], a["out"], a["stem"])
-    raise ValueError(f"unknown call {call.kind!r}")
+        return validate(checks, a["config"], a["finding"], a["out"], a["stem"])
+    return checks.engine(call.kind).run(a["config"], a["job"], a["settings"])
 
 
-def _engine_call(kind: str, job: Job, opts: Options) -> Call:
-    args = {"config": opts.config, "slug": job.slug, "topic": job.topic, "dialect": opts.dialect,
-            "depth": opts.depth, "timeout_s": opts.timeout_s, "samples": opts.samples, "seed": opts.seed}
-    return Call(kind, args, opts.hard_limit(kind), f"{kind}: {job.slug}{f' [{job.topic}]' if job.topic else ''}")
+def _call(kind: str, opts: Options, limit_s: float, label: str, **args: Any) -> Call:
+    protocol = opts.checks.protocol
+    return Call(kind, {"protocol": protocol, "module": checks_module(protocol), **args}, limit_s, label)
+
+
+def _engine_call(engine: str, family: str, job: Job, opts: Options) -> Call:
+    label = f"{engine}: {job.slug}{f' [{job.topic}]' if job.topic else ''}"
+    return _call(engine, opts, opts.hard_limit(family), label, config=opts.config, job=job,
+                 settings=opts.settings())
 
 
 def _as_finding(value: Any, job: Job, engine: str) -> Finding | None:
@@ -251,38 +198,35 @@ def _as_finding(value: Any, job: Job, engine: str) -> Finding | None:
 
 def check_flow(job: Job, opts: Options) -> Any:
     """The calls of one property check, in order; returns its Result."""
-    from peerproof.checkevidence import combine
-
     findings: list[Finding] = []
-    analytic = _as_finding((yield _engine_call("analytic", job, opts)), job, "analytic")
-    if analytic is not None:
-        findings.append(analytic)
-    settled = analytic is not None and analytic.verdict in ("holds", "violated")
-    needs_trace = analytic is not None and analytic.verdict == "violated" and analytic.trace is None
-    if opts.engine in ("z3", "both") and (not settled or needs_trace):
-        z3 = _as_finding((yield _engine_call("z3", job, opts)), job, "z3")
-        if z3 is not None:
-            findings.append(z3)
-    if opts.engine in ("hypothesis", "both"):
-        hyp = _as_finding((yield _engine_call("hypothesis", job, opts)), job, "hypothesis")
-        if hyp is not None:
-            findings.append(hyp)
+    settled = needs_trace = False
+    chosen = {"z3": ("z3",), "hypothesis": ("hypothesis",), "both": ("z3", "hypothesis")}[opts.engine]
+    for engine in opts.checks.engines:
+        if engine.family != "closed-form" and engine.family not in chosen:
+            continue
+        if engine.family == "z3" and settled and not needs_trace:
+            continue
+        value = yield _engine_call(engine.name, engine.family, job, opts)
+        found = value.finding(job.slug, job.topic, engine.name) if isinstance(value, Failure) else value
+        if found is None:
+            continue
+        findings.append(found)
+        if engine.family == "closed-form":
+            settled = settled or found.verdict in ("holds", "violated")
+            needs_trace = needs_trace or (found.verdict == "violated" and found.trace is None)
     evidence: dict[int, Any] = {}
     for f in findings:
         if f.verdict == "violated" and f.trace is not None and not opts.replays:
-            from peerproof.checkevidence import engine_evidence
-
-            evidence[id(f)] = engine_evidence(f)
+            evidence[id(f)] = engine_evidence(opts.checks, f)
             break
         if f.verdict == "violated" and f.trace is not None:
             stem = opts.names.get(job.slug) or trace_stem(job)
-            call = Call("validate", {"config": opts.config, "finding": f,
-                                     "out": str(opts.out) if opts.out else None, "stem": stem},
-                        VALIDATION_LIMIT_S, f"replaying {job.slug}")
-            evidence[id(f)] = yield call
+            evidence[id(f)] = yield _call("validate", opts, VALIDATION_LIMIT_S, f"replaying {job.slug}",
+                                          config=opts.config, finding=f, out=str(opts.out) if opts.out else None,
+                                          stem=stem)
             if getattr(evidence[id(f)], "confirmed", False):
                 break  # one confirmed trace is the evidence; a second engine's is the same verdict
-    result = combine(job, findings, evidence, 0.0)  # run_checks fills in the seconds the calls ran
+    result = combine(opts.checks, job, findings, evidence, 0.0)  # run_checks fills in the seconds the calls ran
     result.engines = {f.engine: f for f in findings}
     return result
 
@@ -295,20 +239,13 @@ def trace_stem(job: Job) -> str:
 
 # -- the commands --------------------------------------------------------------------------------------
 
-def exit_code(results: Sequence[Result]) -> int:
-    """1 on any violation, else 3 on anything inconclusive, else 0."""
-    verdicts = {r.verdict for r in results}
-    if "violated" in verdicts:
-        return EXIT_VIOLATION
-    return EXIT_INCONCLUSIVE if "inconclusive" in verdicts else EXIT_OK
-
-
 def run_checks(opts: Options, jobs: Sequence[Job], *, show_progress: bool = False) -> list[Result]:
     """Every job's Result, in the jobs' order."""
     flows = [check_flow(job, opts) for job in jobs]
     with progress(len(flows), enabled=show_progress) as bar:
         done = run_flows(flows, worker, jobs=opts.jobs, on_start=lambda _i, call: bar.running(call.label),
-                         on_finish=lambda _i, _r: bar.advance())
+                         on_finish=lambda _i, _r: bar.advance(),
+                         preload=(opts.checks.module, *opts.checks.preload))
     for result, seconds in done:
         result.seconds = seconds
     return [result for result, _seconds in done]
@@ -322,7 +259,8 @@ def run_check_command(args: argparse.Namespace) -> int:
                         "give no CONFIG, --builtin or --out with it")
         from peerproof.spec import bundled_configs
 
-        targets = [c.name for c in bundled_configs("gossipsub")]
+        checked = checked_protocols()
+        targets = [c.name for c in bundled_configs() if c.protocol in checked]
     else:
         target = args.builtin or args.config
         if not target:
@@ -343,46 +281,49 @@ def run_check_command(args: argparse.Namespace) -> int:
             for warning in config.warnings:
                 sys.stderr.write(f"{config.file}: {warning}\n")
         results = run_checks(opts, jobs, show_progress=sys.stderr.isatty())
-        codes.append(exit_code(results))
+        codes.append(exit_code(r.verdict for r in results))
         if args.format == "json":
             docs.append({"config": name, "results": [r.as_json() for r in results]})
         else:
             print_results(name, opts, results)
     if args.format == "json":
         sys.stdout.write(json.dumps(docs if args.all else docs[0], indent=2, allow_nan=False) + "\n")
-    return EXIT_VIOLATION if EXIT_VIOLATION in codes else max(codes)
+    return combined_exit_code(codes)
 
 
 def _check_plan(args: argparse.Namespace, target: str) -> tuple[str, Any, Options, list[Job]]:
     """The config at ``target``, its options and its jobs; ConfigError / BadInput on anything wrong."""
-    config = load(target)
+    checks, config = load(target)
     name = config_name(config)
     out = Path(args.out) if args.out else DEFAULT_OUT / name
-    opts = options_from(args, config, out)
-    from peerproof.properties.gossipsub.security import PROPERTIES
-
-    unknown = [s for s in args.properties or () if s not in PROPERTIES]
+    opts = options_from(args, checks, config, out)
+    slugs = [p.slug for p in checks.properties]
+    unknown = [s for s in args.properties or () if s not in slugs]
     if unknown:
-        raise BadInput(f"(arguments): --property: unknown property {unknown[0]!r}; known: {', '.join(PROPERTIES)}")
-    return name, config, opts, jobs_for(config, args.properties)
+        raise BadInput(f"(arguments): --property: unknown property {unknown[0]!r}; known: {', '.join(slugs)}")
+    return name, config, opts, checks.jobs(config, args.properties)
 
 
 def run_attack_command(args: argparse.Namespace) -> int:
-    """``peerproof attack gossipsub --goal SLUG``: 1 attack found (trace written), 0 holds, 3 inconclusive."""
+    """``peerproof attack PROTOCOL --goal SLUG``: 1 attack found (trace written), 0 holds, 3 inconclusive."""
     try:
-        config = load(args.config)
-        opts = options_from(args, config, Path(args.out))
-        from peerproof.properties.gossipsub.security import PROPERTIES
-
-        if args.goal not in PROPERTIES:
-            raise BadInput(f"(arguments): --goal: unknown property {args.goal!r}; known: {', '.join(PROPERTIES)}")
-        jobs = jobs_for(config, [args.goal])
+        checks, config = load(args.config)
+        if checks.protocol != args.protocol:
+            raise BadInput(f"{config.file}: protocol: this is a {checks.protocol} config, not {args.protocol}")
+        opts = options_from(args, checks, config, Path(args.out))
+        try:
+            prop = checks.property(args.goal)
+        except KeyError as exc:
+            raise BadInput(f"(arguments): --goal: {exc.args[0]}") from None
+        jobs = checks.jobs(config, [args.goal])
         if args.topic is not None:
-            if not PROPERTIES[args.goal].per_topic:
-                raise BadInput(f"(arguments): --topic: {args.goal} is not a per-topic property")
-            if args.topic not in config.topics:
-                raise BadInput(f"{config.file}: score_params.topics: no topic {args.topic!r}; "
-                               f"topics: {', '.join(config.topics)}")
+            scope = checks.presentation.scope_name
+            if prop.scope is None:
+                raise BadInput(f"(arguments): --topic: {args.goal} is not checked per {scope}")
+            items = [item for job in jobs for item in (job.group or (job.topic,))]
+            if args.topic not in items:
+                raise BadInput(f"{config.file}: {args.goal}: no {scope} {args.topic!r} to check; "
+                               f"{scope}s: {', '.join(map(str, items))}")
             jobs = [Job(args.goal, args.topic)]
     except ConfigError as exc:
         return _bad(str(exc))
@@ -390,22 +331,17 @@ def run_attack_command(args: argparse.Namespace) -> int:
         return _bad(str(exc))
     opts.names = {args.goal: "trace"}
     results: list[Result] = []
-    for job in jobs:  # per-topic goals: each group in turn, until one yields an attack
+    for job in jobs:  # per-scope goals: each group in turn, until one yields an attack
         results += run_checks(opts, [job], show_progress=sys.stderr.isatty())
         if results[-1].verdict == "violated":
             break
-    chosen = next((r for r in results if r.verdict == "violated"), None) or _least_certain(results)
+    chosen = min(results, key=lambda r: SEVERITY[r.verdict])
     if args.format == "json":
         sys.stdout.write(json.dumps({"config": config_name(config), "goal": args.goal, **chosen.as_json(),
                                      "files": chosen.files}, indent=2, allow_nan=False) + "\n")
     else:
         print_attack(config_name(config), opts, chosen)
-    return exit_code([chosen])
-
-
-def _least_certain(results: Sequence[Result]) -> Result:
-    order = {"violated": 0, "inconclusive": 1, "holds-bounded": 2, "holds": 3}
-    return min(results, key=lambda r: order[r.verdict])
+    return exit_code([chosen.verdict])
 
 
 def _bad(message: str) -> int:

@@ -47,7 +47,8 @@ def _console() -> Console:
 def _replay_text(replay: dict[str, str] | None) -> str:
     if replay is None:
         return ""
-    return f"reference: {replay['reference']}\nts replay: {replay['ts']}"
+    return "\n".join(f"{name}: {text}" if name == "reference" else f"{name} replay: {text}"
+                     for name, text in replay.items())
 
 
 def print_results(name: str, opts: Any, results: Sequence[Any]) -> None:
@@ -55,15 +56,12 @@ def print_results(name: str, opts: Any, results: Sequence[Any]) -> None:
     out = _console()
     table = Table(title=f"peerproof check {name} (dialect {opts.dialect}, engine {opts.engine}, depth {opts.depth}, "
                         f"timeout {opts.timeout_s:g} s)", title_justify="left", show_lines=True)
-    for column in ("property", "topic", "verdict", "reason", "bound", "time", "trace / replays"):
+    presentation = opts.checks.presentation
+    for column in ("property", presentation.scope_name, "verdict", "reason", "bound", "time", "trace / replays"):
         table.add_column(column, overflow="fold", ratio=4 if column == "reason" else None,
                          justify="right" if column == "time" else "left")
     for r in results:
-        topic = r.job.topic or "—"
-        if r.job.group:
-            from peerproof.attacks.gossipsub.search_plans import group_label
-
-            topic = group_label(r.job.group)
+        topic = presentation.group_label(r.job.group) if r.job.group else r.job.topic or "—"
         evidence = "\n".join(x for x in (r.trace or "", _replay_text(r.replay)) if x)
         table.add_row(r.job.slug, topic, f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]", r.reason, r.bound or "—",
                       f"{r.seconds:.1f}s", evidence or "—")

@@ -1,9 +1,10 @@
-"""The ``peerproof`` command line: configs, validate, score, replay, example, demo, export-itf, plot, check, attack.
+"""The ``peerproof`` command line: configs, validate, score, replay, example, demo, export-itf, plot, check,
+attack, simulate. Protocol-generic: each verb dispatches on the config's or trace's ``protocol``.
 
-Exit codes (ARCHITECTURE.md): 0 ok, 1 a violation or a replay mismatch, 2 bad input or usage,
-3 inconclusive (also an internal error: an exception is an unknown verdict, never a crash with a
-traceback; ``PEERPROOF_DEBUG=1`` shows the traceback). Every bad-input message has the form
-``FILE: field.path: message``. People get rich tables; ``--format json`` prints one JSON document.
+Exit codes (spec/peerproof.md, PP-EXIT): 0 ok, 1 a violation or a replay mismatch, 2 bad input or
+usage, 3 inconclusive, 4 an internal error (never a crash with a traceback; ``PEERPROOF_DEBUG=1`` shows
+it). Every bad-input message has the form ``FILE: field.path: message``. People get rich tables;
+``--format json`` prints one JSON document, in which a non-finite number is written as a string.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,15 +26,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from peerproof import __version__, catalogue
+from peerproof.artefacts import write_artefacts
+from peerproof.attacks.checks import presentation_of
 from peerproof.catalogue import check_dialect, config_for, load_any_config, resolve_config
 from peerproof.itf import ITF_EVENT_LIMIT, STATES
 from peerproof.reference.configfile import ConfigError
+from peerproof.reference.events import EventError
 from peerproof.reference.model import PROTOCOLS, Model
 from peerproof.reference.trace import Trace
+from peerproof.reference.verdicts import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATION
 
-EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
-DESCRIPTION = ("Formal spec, reference models and attack synthesis for P2P protocol configs (GossipSub v1.1 peer "
-               "scoring first): validate configs, replay and score traces, check properties, find attacks.")
+DESCRIPTION = ("Formal spec, reference models and attack synthesis for the protocols of P2P AI networks: "
+               "validate configs, replay and score traces, check properties, find attacks.")
 PROGRESS_MIN_EVENTS = 20_000  # about a second of replay: below this no progress bar
 MAX_MISMATCHES_SHOWN = 50
 
@@ -46,8 +51,9 @@ class Ui:
     json: bool
 
     def emit(self, doc: Any) -> None:
-        """Print a JSON document (never through rich: no wrapping, no markup)."""
-        sys.stdout.write(json.dumps(doc, indent=2, allow_nan=False, default=str) + "\n")
+        """Print a JSON document (never through rich: no wrapping, no markup); a non-finite number is
+        written as the string "NaN", "Infinity" or "-Infinity", so the document is always valid JSON."""
+        sys.stdout.write(json.dumps(json_safe(doc), indent=2, allow_nan=False, default=str) + "\n")
 
     def error(self, message: str) -> None:
         """A one-line message on stderr, unwrapped."""
@@ -66,6 +72,17 @@ class Ui:
         with Progress(*columns, console=self.err, transient=True) as bar:
             task = bar.add_task(description, total=total)
             yield lambda done: bar.update(task, completed=done) if done % every == 0 or done >= total else None
+
+
+def json_safe(value: Any) -> Any:
+    """The value with every non-finite float replaced by its name (JSON has no NaN or infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Mapping):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def config_label(config: Any) -> str:
@@ -113,8 +130,9 @@ def print_validation(ui: Ui, r: Mapping[str, Any]) -> None:
         ui.out.print(f"[bold red]ERROR[/] {escape(r['target'])}")
         return
     count = len(r["warnings"])
-    ui.out.print(f"[bold green]OK[/] {escape(r['target'])} ({r['protocol']}, {r['topics']} topics, "
-                 f"{count} warning{'s' * (count != 1)})")
+    topics = f"{r['topics']} topics, " if r["topics"] else ""
+    plural = "s" * (count != 1)
+    ui.out.print(f"[bold green]OK[/] {escape(r['target'])} ({r['protocol']}, {topics}{count} warning{plural})")
     for w in r["warnings"]:
         ui.out.print(f"   [yellow]warning[/] {escape(w['path'])}: {escape(w['message'])} \\[{escape(w['rule'])}]")
 
@@ -140,10 +158,11 @@ def cmd_validate(args: argparse.Namespace, ui: Ui) -> int:
 
 def print_scores(ui: Ui, protocol: str, config: Any, observed: Mapping[str, Any], title: str) -> None:
     """The score tables of ``observed`` (one snapshot of a model's observables)."""
-    from peerproof.tables import score_tables
+    from peerproof.tables import observables_table
 
+    tables = presentation_of(protocol).score_tables
     ui.out.print(f"[bold]{escape(title)}[/]", soft_wrap=True)
-    for table in score_tables(protocol, config, observed.get("peers", {})):
+    for table in tables(config, observed) if tables else [observables_table(observed)]:
         ui.out.print(table)
 
 
@@ -195,28 +214,12 @@ def cmd_replay(args: argparse.Namespace, ui: Ui) -> int:
 
 def build_example(target: str, dialect: str | None) -> tuple[Model, Any, Trace]:
     """The example trace for a config (path or bundled name)."""
-    from peerproof.examples import example_trace
-
     model, config = load_any_config(resolve_config(target))
     dialect = check_dialect(model, dialect)
-    try:
-        return model, config, example_trace(model.protocol, config, dialect)
-    except ValueError as exc:
-        raise ConfigError(str(config.file), "protocol", str(exc)) from None
-
-
-def write_artefacts(trace: Trace, out: Path) -> dict[str, str]:
-    """trace.json, trace.itf.json and trace.png of a trace in ``out`` (created if missing)."""
-    from peerproof.itf import write_itf
-    from peerproof.plot import plot_trace
-    from peerproof.traceio import write_trace
-
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"trace": out / "trace.json", "itf": out / "trace.itf.json", "plot": out / "trace.png"}
-    write_trace(trace, files["trace"])
-    write_itf(trace, files["itf"], source=str(files["trace"]))
-    plot_trace(trace, files["plot"])
-    return {k: str(v) for k, v in files.items()}
+    build = presentation_of(model.protocol).example
+    if build is None:
+        raise ConfigError(str(config.file), "protocol", f"no example scenario for protocol {model.protocol!r} yet")
+    return model, config, build(config, dialect)
 
 
 def cmd_example(args: argparse.Namespace, ui: Ui) -> int:
@@ -240,10 +243,7 @@ def cmd_example(args: argparse.Namespace, ui: Ui) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, ui: Ui) -> int:
-    """Validate every bundled config and score the example trace under each: README's first command."""
-    from peerproof.examples import example_summary
-    from peerproof.tables import demo_table
-
+    """Validate every bundled config and score the example trace under each (where its protocol has one)."""
     entries = catalogue.bundled_configs()
     if not entries:
         raise ConfigError("(bundled configs)", "spec/configs", "no bundled configs found")
@@ -254,18 +254,21 @@ def cmd_demo(args: argparse.Namespace, ui: Ui) -> int:
             ui.error(f"{e['file']}: {e['path']}: {e['message']}")
         if not ui.json:
             print_validation(ui, r)
-    valid = [(entry, r) for entry, r in zip(entries, results, strict=True) if r["ok"]]
+    valid = [(entry, r) for entry, r in zip(entries, results, strict=True)
+             if r["ok"] and presentation_of(entry.protocol).example is not None]
     report: list[dict[str, Any]] = []
     tables = []
     with ui.progress("example traces", len(valid), minimum=1) as update:
         for n, (entry, r) in enumerate(valid):
-            _model, config, trace = build_example(r["file"], None)
-            summary = example_summary(trace)
+            model, config, trace = build_example(r["file"], None)
+            shown = presentation_of(model.protocol)
+            summary = shown.example_summary(trace) if shown.example_summary else {}
             roles = trace.meta.get("roles", {})
             files = write_artefacts(trace, Path(args.out) / entry.name) if args.out else {}
             report.append({"config": entry.name, "warnings": r["warnings"], "dialect": trace.dialect,
                            "events": len(trace.events), "roles": roles, "peers": summary, "files": files})
-            tables.append(demo_table(entry.name, config, summary, roles))
+            if shown.example_table:
+                tables.append(shown.example_table(entry.name, config, trace))
             update(n + 1)
     if ui.json:
         ui.emit({"configs": report, "errors": [r["error"] for r in results if not r["ok"]]})
@@ -317,12 +320,13 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _add_check_verbs(sub: Any) -> None:
-    """check and attack live in peerproof.check; if it cannot be imported only these two verbs fail."""
+    """check, attack and simulate live with the checks registry; if it cannot be imported only they fail."""
     try:
         check = importlib.import_module("peerproof.check")
-    except Exception as exc:  # any import failure disables just these two verbs
+        simulations = _simulations()
+    except Exception as exc:  # any import failure disables just these verbs
         reason = f"{type(exc).__name__}: {exc}"
-        for verb in ("check", "attack"):
+        for verb in ("check", "attack", "simulate"):
             p = sub.add_parser(verb, help=f"(unavailable: {reason})", add_help=False)
             p.add_argument("rest", nargs=argparse.REMAINDER)
             p.set_defaults(run=_unavailable(verb, reason))
@@ -333,6 +337,20 @@ def _add_check_verbs(sub: Any) -> None:
     p = sub.add_parser("attack", help="synthesise an attack trace for one property's negation")
     check.add_attack_arguments(p)
     p.set_defaults(run=lambda args, _ui: check.run_attack_command(args))
+    p = sub.add_parser("simulate", help="validate a protocol's learning or consensus in simulation")
+    by_protocol = p.add_subparsers(dest="protocol", metavar="PROTOCOL", required=True)
+    for protocol, simulation in simulations.items():
+        q = by_protocol.add_parser(protocol, help=simulation.help)
+        simulation.add_arguments(q)
+        q.set_defaults(run=lambda args, _ui, run=simulation.run: run(args))
+
+
+def _simulations() -> dict[str, Any]:
+    """Every protocol's simulation, by protocol."""
+    from peerproof.attacks.checks import checked_protocols, get_checks
+
+    found = {p: get_checks(p).simulation for p in checked_protocols()}
+    return {p: s for p, s in found.items() if s is not None}
 
 
 def _unavailable(verb: str, reason: str) -> Callable[[argparse.Namespace, Ui], int]:
@@ -406,13 +424,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- entry point ---------------------------------------------------------------------------------------
 
-def _bad_input_errors() -> tuple[type[BaseException], ...]:
-    """The models' own bad-input exceptions (events that cannot be read or applied)."""
-    from peerproof.reference.gossipsub import EventError, OutOfOrderEvent
-
-    return (EventError, OutOfOrderEvent, json.JSONDecodeError, UnicodeDecodeError)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``peerproof`` command; the process exit code."""
     parser = build_parser()
@@ -427,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, ui)
     except ConfigError as exc:
         ui.error(str(exc))
-    except _bad_input_errors() as exc:
+    except (EventError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         ui.error(f"{getattr(args, 'trace', None) or '(input)'}: (input): {exc}")
     except BrokenPipeError:
         return EXIT_VIOLATION
@@ -439,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("PEERPROOF_DEBUG"):
             raise
-        ui.error(f"peerproof: internal error: {type(exc).__name__}: {exc} "
+        ui.error(f"peerproof: internal error: {type(exc).__name__}: {str(exc)[:200]} "
                  "(rerun with PEERPROOF_DEBUG=1 for the traceback)")
-        return EXIT_INCONCLUSIVE
+        return EXIT_INTERNAL
     return EXIT_BAD_INPUT

@@ -28,14 +28,13 @@ from typing import Any
 
 from peerproof.attacks.finding import Finding
 
-PRELOAD = ["z3", "hypothesis", "peerproof.check", "peerproof.checkevidence", "peerproof.attacks.gossipsub",
-           "peerproof.attacks.gossipsub.bmc", "peerproof.attacks.gossipsub.search",
-           "peerproof.properties.gossipsub.security", "peerproof.adapters", "peerproof.plot", "peerproof.itf"]
+PRELOAD = ["z3", "hypothesis", "peerproof.check", "peerproof.checkevidence", "peerproof.plot", "peerproof.itf"]
+"""What every engine process needs; the caller adds its protocol's modules (``Checks.preload``)."""
 
 
 @dataclass(frozen=True)
 class Call:
-    """One unit of work for a child process: ``kind`` names a function of ``peerproof.check``'s workers."""
+    """One unit of work for a child process: the worker reads ``kind`` and ``args`` (see peerproof.check)."""
 
     kind: str
     args: dict[str, Any] = field(default_factory=dict)
@@ -62,15 +61,16 @@ Worker = Callable[[Call], Any]
 _context: multiprocessing.context.BaseContext | None = None
 
 
-def context() -> multiprocessing.context.BaseContext:
-    """The fork-server context (started once per process, with the engines preloaded)."""
+def context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """The fork-server context (started once per process, with the engines preloaded: PRELOAD and, on
+    the first call, ``preload``)."""
     global _context
     if _context is None:
         methods = multiprocessing.get_all_start_methods()
         _context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
             # The fork server dies on an import error other than ImportError: preload only what imports here.
-            _context.set_forkserver_preload([name for name in PRELOAD if _imports(name)])
+            _context.set_forkserver_preload([name for name in (*PRELOAD, *preload) if _imports(name)])
     return _context
 
 
@@ -105,14 +105,15 @@ class _Running:
 
 def run_flows(flows: Sequence[Flow], worker: Worker, *, jobs: int = 2,
               on_start: Callable[[int, Call], None] | None = None,
-              on_finish: Callable[[int, Any], None] | None = None) -> list[tuple[Any, float]]:
+              on_finish: Callable[[int, Any], None] | None = None,
+              preload: Sequence[str] = ()) -> list[tuple[Any, float]]:
     """Drive every flow to its end, at most ``jobs`` calls at a time; each flow's return value and the
     seconds its calls ran (time spent waiting for a free slot not counted).
 
     A flow receives, for each call it yields, the worker's result or a ``Failure``. ``on_start`` and
     ``on_finish`` (flow index, call / flow result) let a caller show progress.
     """
-    ctx = context()
+    ctx = context(preload)
     results: list[Any] = [None] * len(flows)
     busy = [0.0] * len(flows)
     ready: deque[tuple[int, Call]] = deque()

@@ -1,14 +1,17 @@
-"""A trace as a picture: each chosen peer's score over time, its components, the thresholds, the misbehaviour.
+"""A trace as a picture: each chosen entity's score over time, its components, the thresholds, the misbehaviour.
 
-The plot is recomputed by replaying the trace in the reference model (at every event, or an even
-sample of events for long traces), so it shows exactly what ``peerproof replay`` checks. Matplotlib's
-object API with the Agg canvas is used directly: no pyplot global state, no display needed.
+The protocol's presentation says how to read its observables (a ``PlotView``: entities, their score and
+components, thresholds, memberships), or draws the picture itself (``plot``); a protocol with neither
+gets every numeric observable over time. The plot is recomputed by replaying the trace in the reference
+model (at every event, or an even sample of events for long traces), so it shows exactly what
+``peerproof replay`` checks. Matplotlib's object API with the Agg canvas is used directly: no pyplot
+global state, no display needed.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from peerproof.attacks.checks import presentation_of
+from peerproof.attacks.presentation import PlotView
 from peerproof.reference.trace import Trace
 from peerproof.traceio import walk, write_atomic
 
@@ -26,43 +31,6 @@ MAX_TOPIC_LINES = 5  # topics drawn one by one; the rest are summed into one lin
 NEAR = 1.5  # thresholds within this many score ranges of the scores are drawn as lines
 THRESHOLD_STYLE = {"0": ("#555555", "-"), "gossip": ("#e69f00", "--"), "publish": ("#d55e00", "--"),
                    "graylist": ("#7f0000", "--")}
-
-
-# -- what to draw, per protocol ------------------------------------------------------------------------
-
-def gossipsub_components(config: Any, obs: Mapping[str, Any]) -> dict[str, float]:
-    """A peer's weighted score components: each topic's contribution (P1–P4), the cap, P5–P7."""
-    params = config.score
-    out = {f"topic {t}": comps["contribution"] for t, comps in obs["topics"].items()}
-    out["cap (TopicScoreCap)"] = obs["topic_capped"] - obs["topic_total"]
-    out["P5 app-specific"] = obs["p5"] * params.app_specific_weight
-    out["P6 IP colocation"] = obs["p6"] * params.ip_colocation_factor_weight
-    out["P7 behaviour penalty"] = obs["p7"] * params.behaviour_penalty_weight
-    return out
-
-
-def gossipsub_thresholds(config: Any) -> list[tuple[str, float]]:
-    """The score levels drawn as horizontal lines (GS-THR)."""
-    t = config.thresholds
-    return [("0", 0.0), ("gossip", t.gossip_threshold), ("publish", t.publish_threshold),
-            ("graylist", t.graylist_threshold)]
-
-
-def gossipsub_meshes(obs: Mapping[str, Any]) -> frozenset[str]:
-    """The topics in whose mesh the peer is."""
-    return frozenset(t for t, comps in obs["topics"].items() if comps["in_mesh"])
-
-
-@dataclass(frozen=True)
-class ProtocolView:
-    """How to read a protocol's observables for a score plot."""
-
-    components: Callable[[Any, Mapping[str, Any]], dict[str, float]]
-    thresholds: Callable[[Any], list[tuple[str, float]]]
-    meshes: Callable[[Mapping[str, Any]], frozenset[str]]
-
-
-VIEWS = {"gossipsub": ProtocolView(gossipsub_components, gossipsub_thresholds, gossipsub_meshes)}
 
 
 # -- sampling the trace --------------------------------------------------------------------------------
@@ -77,7 +45,7 @@ class Series:
     pruned: list[tuple[float, float, str]] = field(default_factory=list)  # (time, score, topic)
 
 
-def sample(trace: Trace, peers: Sequence[str], view: ProtocolView) -> dict[str, Series]:
+def sample(trace: Trace, peers: Sequence[str], view: PlotView) -> dict[str, Series]:
     """Replay the trace and sample each peer's observables (at most MAX_POINTS samples)."""
     model = trace.model
     d = model.get_dialect(trace.dialect)
@@ -88,12 +56,12 @@ def sample(trace: Trace, peers: Sequence[str], view: ProtocolView) -> dict[str, 
     for i, event, state in walk(trace):
         if i % stride and i != n - 1:
             continue
-        observed = model.observe(trace.config, state, d)["peers"]
+        observed = view.entities(model.observe(trace.config, state, d))
         for p in peers:
             s = series[p]
             obs = observed.get(p)
             s.times.append(event.at_ms / 1000)
-            s.score.append(float("nan") if obs is None else obs["score"])  # None: unknown or forgotten peer
+            s.score.append(float("nan") if obs is None else view.score(obs))  # None: unknown or forgotten peer
             now = {} if obs is None else view.components(trace.config, obs)
             for name, values in s.components.items():
                 values.append(now.pop(name, float("nan")))
@@ -101,8 +69,8 @@ def sample(trace: Trace, peers: Sequence[str], view: ProtocolView) -> dict[str, 
                 s.components[name] = [float("nan")] * (len(s.times) - 1) + [value]
             if obs is None:
                 continue
-            mesh = view.meshes(obs)
-            s.pruned += [(event.at_ms / 1000, obs["score"], t) for t in sorted(last_mesh[p] - mesh)]
+            mesh = view.memberships(obs)
+            s.pruned += [(event.at_ms / 1000, view.score(obs), t) for t in sorted(last_mesh[p] - mesh)]
             last_mesh[p] = mesh
     return series
 
@@ -120,9 +88,9 @@ def default_peers(trace: Trace, known: Iterable[str]) -> list[str]:
     return sorted(known)[:MAX_PEERS]
 
 
-def all_peers(trace: Trace) -> list[str]:
-    """Every peer any event of the trace names."""
-    return sorted({p for e in trace.events if isinstance(p := getattr(e, "peer", None), str)})
+def all_peers(trace: Trace, view: PlotView) -> list[str]:
+    """Every entity any event of the trace names."""
+    return sorted({p for e in trace.events if (p := view.entity_of(e)) is not None})
 
 
 @dataclass(frozen=True)
@@ -254,10 +222,14 @@ def plot_trace(trace: Trace, path: str | Path, peers: Sequence[str] | None = Non
     ``peers`` defaults to the attacker named in the trace's claim or meta, else every peer (up to
     MAX_PEERS); ``highlight`` (default ``trace.meta["misbehaviour"]``) marks event indices or spans.
     """
-    view = VIEWS.get(trace.protocol)
-    if view is None:
-        raise ValueError(f"no plot for protocol {trace.protocol!r} yet")
-    known = all_peers(trace)
+    shown = presentation_of(trace.protocol)
+    if shown.plot is not None:
+        shown.plot(trace, path, highlight=highlight)
+        return Path(path)
+    if shown.plot_view is None:
+        return plot_observables(trace, path)
+    view = shown.plot_view
+    known = all_peers(trace, view)
     chosen = list(peers) if peers else default_peers(trace, known)
     if not chosen:
         raise ValueError("the trace names no peers to plot")
@@ -276,6 +248,45 @@ def plot_trace(trace: Trace, path: str | Path, peers: Sequence[str] | None = Non
         _draw_peer(ax, peer, series[peer], thresholds, [m for m in all_marks if m.peer in (None, peer)], roles,
                    colours)
     axes[-1].set_xlabel("time (s)")
+    fig.suptitle(_title(trace), fontsize=12)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return write_atomic(path, buf.getvalue())
+
+
+MAX_LINES = 12  # numeric observables drawn by the generic plot (those that vary most)
+
+
+def plot_observables(trace: Trace, path: str | Path) -> Path:
+    """The generic plot of a protocol without a view: its numeric observables over time (those that vary
+    most, at most MAX_LINES), one line each, sampled like the score plot."""
+    from peerproof.tables import leaves
+
+    model, d = trace.model, trace.model.get_dialect(trace.dialect)
+    n = len(trace.events)
+    stride = max(1, -(-n // MAX_POINTS))
+    times: list[float] = []
+    values: dict[str, list[float]] = {}
+    for i, event, state in walk(trace):
+        if i % stride and i != n - 1:
+            continue
+        times.append(event.at_ms / 1000)
+        for name, value in leaves(model.observe(trace.config, state, d)):
+            if name != "time" and isinstance(value, int | float) and not isinstance(value, bool):
+                values.setdefault(name, [float("nan")] * (len(times) - 1)).append(float(value))
+        for line in values.values():
+            line.extend([float("nan")] * (len(times) - len(line)))
+    spread = {k: max(v) - min(v) if v else 0.0 for k, v in values.items()}
+    chosen = sorted(values, key=lambda k: -spread[k])[:MAX_LINES]
+    fig = Figure(figsize=(13, 5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    for name in sorted(chosen):
+        ax.step(times, values[name], where="post", lw=1.4, label=name)
+    ax.set_xlabel("time (s)")
+    ax.grid(True, alpha=0.25)
+    if chosen:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.suptitle(_title(trace), fontsize=12)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)

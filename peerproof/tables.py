@@ -1,4 +1,5 @@
-"""What the CLI shows people: rich tables of configs, scores and the demo (machines get JSON instead)."""
+"""What the CLI shows people of the frame: the bundled configs, and observables of a protocol without its own
+tables (a protocol's own tables live in its presentation; machines get JSON instead)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-
-def num(x: Any) -> str:
-    """A number as a short readable string (6 significant digits; exact zero as "0")."""
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return str(x)
-    if x == 0:
-        return "0"
-    return f"{x:.6g}"
+from peerproof.attacks.presentation import num
 
 
 def source_text(source: Mapping[str, Any]) -> str:
@@ -35,62 +29,27 @@ def configs_table(entries: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
-# -- gossipsub scores ----------------------------------------------------------------------------------
+# -- observables without a protocol view ---------------------------------------------------------------
 
-def gossipsub_status(config: Any, score: float) -> str:
-    """Which gate of GS-THR a score falls below (the lowest one), or "ok"."""
-    t = config.thresholds
-    for level, name in ((t.graylist_threshold, "graylisted"), (t.publish_threshold, "below publish"),
-                        (t.gossip_threshold, "below gossip")):
-        if score < level:
-            return name
-    return "negative (pruned)" if score < 0 else "ok"
+MAX_ROWS = 200
 
 
-def gossipsub_score_tables(config: Any, peers: Mapping[str, Mapping[str, Any]]) -> list[Table]:
-    """Each peer's score with P5–P7, then every topic's P1–P4 and weighted contribution."""
-    totals = Table(title="Score per peer", title_justify="left", caption_justify="left",
-                   caption="topics: sum of topic contributions; capped: after TopicScoreCap; P5–P7 unweighted")
-    for name in ("peer", "score", "status", "topics", "capped", "P5", "P6", "P7", "connected"):
-        totals.add_column(name, justify="left" if name in ("peer", "status") else "right")
-    topics = Table(title="Topic components per peer", title_justify="left", caption_justify="left",
-                   caption="P1–P4 unweighted; contribution = topic weight × (w1·P1 + w2·P2 + w3·P3 + w3b·P3b + w4·P4)")
-    for name in ("peer", "topic", "mesh", "P1", "P2", "P3", "P3b", "P4", "contribution"):
-        topics.add_column(name, justify="left" if name in ("peer", "topic") else "right", overflow="fold")
-    for peer, obs in peers.items():
-        totals.add_row(peer, num(obs["score"]), gossipsub_status(config, obs["score"]), num(obs["topic_total"]),
-                       num(obs["topic_capped"]), num(obs["p5"]), num(obs["p6"]), num(obs["p7"]),
-                       "yes" if obs["connected"] else "no (retained)")
-        for topic, c in obs["topics"].items():
-            topics.add_row(peer, topic, "yes" if c["in_mesh"] else "no", num(c["p1"]), num(c["p2"]), num(c["p3"]),
-                           num(c["p3b"]), num(c["p4"]), num(c["contribution"]))
-    return [totals, topics]
+def leaves(tree: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every scalar of an observables tree with its dotted path (lists indexed)."""
+    if isinstance(tree, Mapping):
+        return [leaf for k, v in tree.items() for leaf in leaves(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(tree, list | tuple):
+        return [leaf for i, v in enumerate(tree) for leaf in leaves(v, f"{path}[{i}]")]
+    return [(path, tree)]
 
 
-def generic_score_tables(peers: Mapping[str, Mapping[str, Any]]) -> list[Table]:
-    """A protocol without its own view: each peer's scalar observables."""
-    table = Table(title="Observables", title_justify="left")
-    keys = sorted({k for obs in peers.values() for k, v in obs.items() if isinstance(v, int | float | bool)})
-    for name in ("peer", *keys):
-        table.add_column(name)
-    for peer, obs in peers.items():
-        table.add_row(peer, *(num(obs.get(k, "")) for k in keys))
-    return [table]
-
-
-def score_tables(protocol: str, config: Any, peers: Mapping[str, Mapping[str, Any]]) -> list[Table]:
-    """The tables that show a protocol's observables per peer."""
-    if protocol == "gossipsub":
-        return gossipsub_score_tables(config, peers)
-    return generic_score_tables(peers)
-
-
-def demo_table(name: str, config: Any, summary: Mapping[str, Mapping[str, Any]], roles: Mapping[str, str]) -> Table:
-    """One compact table per config for ``peerproof demo``: each example peer's fate."""
-    table = Table(title=f"{name}: example trace", title_justify="left")
-    for col in ("peer", "behaviour", "final score", "lowest score", "status at end", "pruned"):
-        table.add_column(col, justify="right" if "score" in col else "left", overflow="fold")
-    for peer, s in summary.items():
-        table.add_row(peer, roles.get(peer, ""), num(s["final"]), num(s["lowest"]),
-                      gossipsub_status(config, s["final"]), "yes" if s["pruned"] else "no")
+def observables_table(observed: Mapping[str, Any]) -> Table:
+    """A protocol without its own tables: every scalar observable, one row each (the first MAX_ROWS)."""
+    rows = leaves(observed)
+    table = Table(title="Observables", title_justify="left",
+                  caption=f"{len(rows) - MAX_ROWS} more not shown" if len(rows) > MAX_ROWS else None)
+    table.add_column("observable", overflow="fold")
+    table.add_column("value", justify="right", overflow="fold")
+    for path, value in rows[:MAX_ROWS]:
+        table.add_row(path, num(value))
     return table

@@ -22,6 +22,10 @@ class EventError(ValueError):
     """An event document that cannot be read; the message starts with the field it is about."""
 
 
+class OutOfOrderEvent(EventError):
+    """An event earlier than the state's clock: traces must be in non-decreasing time."""
+
+
 @dataclass(frozen=True)
 class Event:
     """Base of every protocol's events: the time it happens, in whole milliseconds."""

@@ -12,7 +12,7 @@ from typing import Any
 from peerproof.adapters.ts_gossipsub import TsPeerScoreAdapter
 from peerproof.reference.gossipsub import MODEL, Event, Heartbeat, Tick, step
 from peerproof.reference.gossipsub.events import Graft, Prune
-from peerproof.reference.trace import TOLERANCE, Mismatch, Trace, compare
+from peerproof.reference.trace import TOLERANCE, Mismatch, Trace, compare, record
 
 COMPARED = ("time", "peers")
 
@@ -87,3 +87,34 @@ def replay_in_ts(trace: Trace, adapter: TsPeerScoreAdapter | None = None,
             mismatches.append(Mismatch(i, path, a, b))
     return mismatches
 
+
+
+def replay_violation(config: Any, job: Any, trace: Trace) -> str:
+    """Replay a violation's trace through the TypeScript PeerScore, in the model's ``ts`` dialect (the
+    ``ts`` implementation of GossipSub's checks registry).
+
+    The TS implementation is compared with the reference model's ``ts`` dialect (a trace recorded in
+    ``go`` differs from TS wherever the dialects do, e.g. P1 floored or not), and the violation is
+    re-checked there, so "ok" means: TypeScript reproduces every observation and is attacked too.
+    """
+    from peerproof.adapters.install import HarnessUnavailable
+    from peerproof.adapters.ts_gossipsub import DriverError, UnsupportedByTs
+    from peerproof.properties.gossipsub.security import witness_violation
+
+    ts_trace = trace
+    if trace.dialect != "ts":
+        ts_trace = record(trace.protocol, trace.config, trace.events, dialect="ts",
+                          observe_after=[o["after"] for o in trace.observations], claim=trace.claim,
+                          seed=trace.seed, meta=trace.meta)
+    try:
+        mismatches = replay_in_ts(ts_trace)
+    except (HarnessUnavailable, UnsupportedByTs) as exc:
+        return f"unavailable: {exc}"
+    except DriverError as exc:
+        return f"unavailable: the Node.js driver failed ({exc})"
+    if mismatches:
+        return f"mismatch: {mismatches[0]} ({len(mismatches)} difference{'s' if len(mismatches) > 1 else ''})"
+    if trace.dialect != "ts" and witness_violation(config, job.slug, job.topic, ts_trace) is None:
+        return ("not violated in ts: TypeScript reproduces the events as the model's ts dialect does, but there "
+                f"this trace breaks no property (the attack relies on {trace.dialect}-dialect behaviour)")
+    return "ok"

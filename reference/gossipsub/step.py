@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from peerproof.reference.events import OutOfOrderEvent
 from peerproof.reference.gossipsub import deliveries, membership
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.decay import collect_deliveries, refresh, skip_idle
@@ -36,11 +37,6 @@ from peerproof.reference.gossipsub.events import (
 )
 from peerproof.reference.gossipsub.mesh import heartbeat
 from peerproof.reference.gossipsub.state import State, evolve
-
-
-class OutOfOrderEvent(ValueError):
-    """An event earlier than the state's clock: traces must be in non-decreasing time."""
-
 
 EXACT_TIMERS = 1024
 """Refreshes and collections stepped one by one before an idle stretch is summarised (GS-DECAY-5): a

@@ -8,7 +8,7 @@ copies (deliver, receive, invalid, ignored) carry fresh IDs, later copies and va
 to earlier ones, in their topic. Each event is a tuple of small draws mapped to an event afterwards,
 so shrinking deletes events and simplifies them one by one.
 
-The same scenarios drive the mutant searches of tests/quality (which load this module by path).
+The same scenarios drive the mutant searches of tests/gossipsub/quality (which load this module by path).
 """
 
 from __future__ import annotations

@@ -1,0 +1,215 @@
+"""Unbounded verdicts where the mathematics gives them: closed forms over the config's exact rationals.
+
+Each ``holds`` names its argument, and each ``violated`` carries a constructed trace that the reference
+model replayed and the property's checker confirmed. The arguments, per property:
+
+* GS-PROP-1: a topic with no weighted penalty never contributes negatively; with no other rewarding
+  topic a negative contribution drags the total down. Violation: one invalid message in T, rewards
+  elsewhere while its P4 counter decays (counters decay to fractions, so the penalty gets as small as
+  DecayToZero allows), the wait solved exactly.
+* GS-PROP-2: without a binding topic cap (no cap, or a cap above every reachable topic sum) the score
+  is a plain sum in which every weighted penalty has a negative coefficient.
+* GS-PROP-3: ``not-scored`` is read off the config; otherwise an upper bound of the silent peer's
+  score n intervals after activation (every other topic at its best, its own P2 and P3 counters
+  decaying geometrically from their caps) crosses 0 at a computable N.
+* GS-PROP-4: the worst environment is a quiet one (no messages, so full deficits); each topic's P1 at
+  its activation either outweighs its deficit penalty (holds) or the quiet run is the violation.
+* GS-PROP-5: structural (GS-SCORE reads only the peer's own counters, IP groups and P5).
+* GS-PROP-6: the flood's P4 counter is at least r(1 + d + ... + d^n); against the largest reward the
+  config allows it crosses the graylist at a computable N, or never even with no reward at all.
+
+The application score P5 is the application's, not the peer's, and is 0 throughout.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from peerproof.attacks.finding import Finding
+from peerproof.attacks.gossipsub.roles import ATTACKER, HONEST
+from peerproof.attacks.gossipsub.symbolic.openings import decayed, first, invalid_wait, rewarded
+from peerproof.attacks.gossipsub.symbolic.plan import Plan, Step, message_events, trace_of
+from peerproof.attacks.gossipsub.symbolic.rational import ConfigQ, TopicQ, exact
+from peerproof.properties.gossipsub.security import (
+    HORIZON_INTERVALS,
+    INVALID_RATE,
+    get_property,
+    mesh_delivery_reason,
+    witness_violation,
+)
+from peerproof.reference.gossipsub import Config
+
+ENGINE = "analytic"
+
+LONGEST_WAIT = 20_000  # decay intervals a constructed counterexample may take
+MAX_WITNESS_EVENTS = 100_000  # larger constructions are left to the search engines (replaying them takes minutes)
+
+
+def _reward(t: TopicQ) -> Fraction:
+    """The most a topic's rewards can add: P1 and P2 at their caps (never negative)."""
+    return max(Fraction(0), t.max_reward)
+
+
+def _proved(slug: str, topic: str | None, argument: str, bound: str, started: float) -> Finding:
+    return Finding(slug, topic, "holds", argument, bound, time.monotonic() - started, ENGINE)
+
+
+def _witness(config: Config, cq: ConfigQ, slug: str, topic: str | None, plan: Plan, intervals: int,
+             how: str, started: float, **bounds: object) -> Finding | None:
+    """Replay a constructed plan; a violated finding if the checker confirms it, else None (also when the
+    construction is too large to replay quickly: the search engines then look for a shorter attack)."""
+    if message_events(plan, intervals) > MAX_WITNESS_EVENTS:
+        return None
+    claim = {"property": slug, "id": get_property(slug).id, "topic": topic, "verdict": "violated", "engine": ENGINE}
+    trace = trace_of(config, cq, plan, intervals, claim=claim, meta={"roles": sorted(plan.steps), "construction": how})
+    why = witness_violation(config, slug, topic, trace, **bounds)
+    if why is None:
+        return None
+    return Finding(slug, topic, "violated", f"{why} (constructed: {how}; replayed)", None,
+                   time.monotonic() - started, ENGINE, trace)
+
+
+def topic_consistency(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
+    """GS-PROP-1."""
+    t = cq.topic(topic)
+    slug = "topic-consistency"
+    if t.tw == 0 or (t.w3 == 0 and t.w3b == 0 and t.w4 == 0):
+        return _proved(slug, topic, f"{topic}'s contribution is tw(w1 P1 + w2 P2) >= 0 in every state: the config "
+                       "weights no penalty there", "unbounded (every state)", started)
+    others = sum((_reward(x) for x in cq.topics if x.name != topic), Fraction(0))
+    if others == 0:
+        return _proved(slug, topic, f"no other topic can contribute positively, so a negative {topic} contribution "
+                       "makes the capped topic sum, and with P6, P7 <= 0 the total, negative",
+                       "unbounded (every state)", started)
+    if not t.w4:
+        return None
+    first_only = sum((x.tw * x.w2 * x.cap2 for x in cq.topics if x.name != topic and x.w2 > 0), Fraction(0))
+    wait = invalid_wait(cq, topic, first_only, LONGEST_WAIT)
+    for n in () if wait is None else (wait, wait + 1, wait + 2):  # a little slack for the replay's doubles
+        steps = rewarded(cq, n + 1, skip=frozenset({topic}))
+        steps = (Step(first=steps[0].first, invalid={topic: 1}), *steps[1:])
+        how = (f"one invalid message in {topic}, then first deliveries keeping every other topic's P2 at its cap "
+               f"for {n} decay intervals while the P4 counter decays")
+        found = _witness(config, cq, slug, topic, Plan({ATTACKER: steps}), n + 1, how, started, peers=[ATTACKER])
+        if found is not None:
+            return found
+    return None
+
+
+def misbehaviour(cq: ConfigQ, started: float) -> Finding | None:
+    """GS-PROP-2."""
+    slug = "misbehaviour-lowers-score"
+    additive = ("so the score is the plain sum of tw(w1 P1 + w2 P2 + w3 P3 + w3b P3b + w4 P4) over topics and "
+                "w6 P6 + w7 P7, in which every weighted penalty term has a negative coefficient (weights <= 0, "
+                "topic weights >= 0): with the rewards equal, any increase of a weighted penalty term strictly "
+                "lowers it")
+    if cq.cap == 0:
+        return _proved(slug, None, f"no topic cap, {additive}", "unbounded (every pair of states)", started)
+    most = sum((_reward(t) for t in cq.topics), Fraction(0))
+    if most <= cq.cap:
+        return _proved(slug, None, f"the topic sum never exceeds the cap ({float(most):g} <= {float(cq.cap):g} with "
+                       f"every P1 and P2 at its cap), {additive}", "unbounded (every pair of states)", started)
+    return None
+
+
+def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
+    """GS-PROP-3."""
+    slug, t = "penalizes-non-forwarding", cq.topic(topic)
+    if mesh_delivery_reason(config, topic) == "not-scored":
+        act = cq.activation_age(t)
+        plan = Plan({ATTACKER: (Step(graft=frozenset({topic})),)})
+        how = f"the attacker joins the {topic} mesh and never sends anything"
+        return _witness(config, cq, slug, topic, plan, act + HORIZON_INTERVALS + 2, how, started,
+                        peers=[ATTACKER], horizon=HORIZON_INTERVALS)
+    others = sum((_reward(x) for x in cq.topics if x.name != topic), Fraction(0))
+    limit = others + t.tw * (t.w1 * t.cap1 + t.w3 * t.thr * t.thr)
+    if limit >= 0:
+        return None
+    def bound(n: int) -> Fraction:
+        deficit = max(Fraction(0), t.thr - decayed(cq, t.cap3, t.d3, n))
+        return others + t.tw * (t.w1 * t.cap1 + t.w2 * decayed(cq, t.cap2, t.d2, n) + t.w3 * deficit * deficit)
+
+    n = first(lambda n: bound(n) < 0, LONGEST_WAIT)
+    if n is None:
+        return None
+    return _proved(slug, topic, (
+        f"n decay intervals after its P3 activation, a peer silent in {topic} scores at most {float(others):g} "
+        f"(every other topic's P1 and P2 at their caps) + tw(w1 cap1 + w2 cap2 d2^n - |w3| (threshold - cap3 "
+        f"d3^n)^2) in {topic} (P5 = 0, P6, P7 <= 0, the cap only lowers it), which is negative from n = {n} on "
+        f"(its limit is {float(limit):g})"),
+        f"unbounded: pruned at the first heartbeat after {n} decay intervals past activation "
+        f"({t.act_ms / 1000:g}s after grafting), whatever else it does", started)
+
+
+def rewards(config: Config, cq: ConfigQ, started: float) -> Finding | None:
+    """GS-PROP-4."""
+    slug = "rewards-good-behaviour"
+    worst = {}
+    for t in cq.topics:
+        if t.p3_scored:
+            age = cq.activation_age(t)
+            worst[t.name] = (age, t.tw * (t.w1 * cq.p1(t, age) + t.w3 * t.thr * t.thr))
+    low = sum((v for _a, v in worst.values() if v < 0), Fraction(0))
+    if low >= 0:
+        return _proved(slug, None, (
+            "a good peer's P2 >= 0 and P4, P6, P7 = 0; its P3 is at most the full deficit threshold^2 once active, "
+            "and in every topic its P1 at activation already outweighs that penalty (quiet topics, every copy "
+            "near-first, included), so its score never drops below 0"), "unbounded (every run)", started)
+    hurt = {n: a for n, (a, v) in worst.items() if v < 0}
+    start = max(hurt.values())
+    steps = tuple(Step(graft=frozenset(n for n, a in hurt.items() if start - a == i)) for i in range(start + 1))
+    how = (f"a quiet network: the peer joins {', '.join(sorted(hurt))} so that their P3 activate together and no "
+           "message is ever published")
+    return _witness(config, cq, slug, None, Plan({HONEST: steps}), start + 1, how, started, peers=[HONEST])
+
+
+def graylists(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
+    """GS-PROP-6."""
+    slug, t, rate = "graylists-invalid-floods", cq.topic(topic), INVALID_RATE
+    penalty = -t.tw * t.w4
+    most = sum((_reward(x) for x in cq.topics), Fraction(0))
+    def counter(n: int) -> Fraction:  # the P4 counter right after the sends of interval n (closed form)
+        if rate * t.d4 < cq.dtz:
+            return Fraction(rate)
+        return rate * (1 - t.d4 ** (n + 1)) / (1 - t.d4)
+
+    n = first(lambda n: most - penalty * counter(n) ** 2 < cq.graylist, LONGEST_WAIT)
+    if n is not None:
+        return _proved(slug, topic, (
+            f"after n decay intervals of {rate} invalid message(s) in {topic} the P4 counter is at least "
+            f"r(1 - d^(n+1))/(1 - d), so the score is at most {float(most):g} (every P1 and P2 at its cap) "
+            f"- {float(penalty):g} counter^2, below the graylist threshold from n = {n} on"),
+            f"unbounded: graylisted within {n + 1} decay intervals of its first invalid message, whatever its "
+            "prior score", started)
+    ceiling = Fraction(rate) if rate * t.d4 < cq.dtz else rate / (1 - t.d4)
+    if -penalty * ceiling * ceiling > cq.graylist:  # even with no reward at all it never crosses
+        plan = Plan({ATTACKER: (Step(invalid={topic: rate}),)}, loop_from=0)
+        how = f"{rate} invalid message(s) in {topic} every decay interval and nothing else"
+        return _witness(config, cq, slug, topic, plan, HORIZON_INTERVALS + 2, how, started, peers=[ATTACKER],
+                        horizon=HORIZON_INTERVALS, rate=rate)
+    return None
+
+
+def prove(config: Config, slug: str, topic: str | None = None, dialect: str | None = None) -> Finding | None:
+    """The closed-form verdict on ``slug`` (in ``topic``), or None where no argument settles it."""
+    started = time.monotonic()
+    prop = get_property(slug)
+    if prop.per_topic and topic not in config.topics:
+        raise ValueError(f"{slug} is checked per topic; {topic!r} is not a scored topic of this config")
+    cq = exact(config, dialect)
+    if slug == "topic-consistency":
+        return topic_consistency(config, cq, topic, started)
+    if slug == "misbehaviour-lowers-score":
+        return misbehaviour(cq, started)
+    if slug == "penalizes-non-forwarding":
+        return non_forwarding(config, cq, topic, started)
+    if slug == "rewards-good-behaviour":
+        return rewards(config, cq, started)
+    if slug == "fairness":
+        return _proved(slug, None, (
+            "structural: GS-SCORE reads only the peer's own counters, the sizes of its IP groups and its P5, and "
+            "every GS-STEP transition updates a peer's counters from the events that name it (or a message it "
+            "sent) the same way whatever its name, refreshes treating all peers alike; equal histories give "
+            "equal counters, hence equal scores"), "unbounded (every run)", started)
+    return graylists(config, cq, topic, started)
