@@ -55,11 +55,6 @@ def write_trace(trace: Trace, path: str | Path) -> Path:
     return write_atomic(path, json.dumps(doc, indent=indent, allow_nan=False) + "\n")
 
 
-def write_json(path: str | Path, doc: Any) -> Path:
-    """Write any JSON document atomically (NaN and infinities are refused: they are not JSON)."""
-    return write_atomic(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")
-
-
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a part.
 

@@ -47,11 +47,3 @@ def bundled_config_path(name: str) -> Path:
     names = ", ".join(sorted(path.stem for path in CONFIG_DIR.glob("*/*.yaml"))) or "(none)"
     raise ValueError(f"no bundled config named {name!r}; bundled configs: {names}")
 
-
-def spec_path(name: str) -> Path:
-    """The normative spec of protocol ``name`` (``gossipsub`` -> spec/gossipsub.md); ValueError if absent."""
-    path = SPEC_DIR / f"{name.removesuffix('.md')}.md"
-    if not path.is_file():
-        names = ", ".join(sorted(p.stem for p in SPEC_DIR.glob("*.md"))) or "(none)"
-        raise ValueError(f"no spec named {name!r}; specs: {names}")
-    return path

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from peerproof.reference.gossipsub.derivation import (
+from peerproof.reference.gossipsub.derivation_formulas import (
     decay_convergence,
     score_parameter_decay,
     threshold,

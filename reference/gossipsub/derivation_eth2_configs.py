@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from peerproof.reference.configfile import format_duration_ms
-from peerproof.reference.gossipsub.derivation import Derived
 from peerproof.reference.gossipsub.derivation_eth2 import (
     ACTIVE_VALIDATORS,
     DECAY_TO_ZERO,
@@ -27,6 +26,7 @@ from peerproof.reference.gossipsub.derivation_eth2 import (
     prysm_max_score,
     prysm_topics,
 )
+from peerproof.reference.gossipsub.derivation_formulas import Derived
 
 # Identical in the three clients: Lighthouse lighthouse_gossip_thresholds(), Lodestar gossipScoreThresholds,
 # Prysm peerScoringParams().

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerproof.reference.gossipsub.derivation import Derived, score_parameter_decay, topic_score_params
+from peerproof.reference.gossipsub.derivation_formulas import Derived, score_parameter_decay, topic_score_params
 
 LOTUS_FILE = "node/modules/lp2p/pubsub.go"
 MAINNET_NETWORK_NAME = "testnetnet"  # Filecoin mainnet's network name, which the topic names carry
