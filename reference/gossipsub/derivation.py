@@ -5,7 +5,8 @@ active validator count and its mesh degree, so a bundled Eth2 config is only rep
 those inputs and the formulas. Lotus hard-codes its parameters but computes every decay with go's
 ``ScoreParameterDecay``. ``derivation_formulas`` holds what every derivation shares (the decay and
 convergence formulas, the canonical topic mapping); ``derivation_eth2`` (formulas),
-``derivation_eth2_configs`` (documents) and ``derivation_filecoin`` hold each client's own; this module picks a client's builder and writes YAML.
+``derivation_eth2_configs`` (documents) and ``derivation_filecoin`` hold each client's own; this module
+picks a client's builder and writes YAML.
 Regenerate a bundled file with::
 
     python -m peerproof.reference.gossipsub.derivation eth2-lighthouse > spec/configs/gossipsub/eth2-lighthouse.yaml
