@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from peerproof.reference.configfile import ConfigError
 from peerproof.reference.crdt.config import Config
 from peerproof.reference.crdt.datatypes import datatype
 from peerproof.reference.crdt.events import (
@@ -28,8 +29,11 @@ from peerproof.reference.events import Event
 from peerproof.reference.limits import quote
 
 
-class UnknownReplica(ValueError):
-    """An event names a replica the config does not have (an input error, ``field: message``)."""
+class UnknownReplica(ConfigError):
+    """CR-NET-8: an event names a replica the config does not have (an input error at ``events[i].field``)."""
+
+    def __init__(self, index: int, field: str, message: str) -> None:
+        super().__init__("(trace)", f"events[{index}].{field}", message)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class State:
     groups: tuple[frozenset[str], ...] = ()
     rejected: int = 0  # records and updates refused (bad signature, stamp too far ahead, invariant guard)
     blocked: int = 0  # deliveries attempted across a partition
+    steps: int = 0  # events stepped so far (locates an input error in its trace)
 
 
 def initial_state(config: Config, seed: int = 0, dialect: Any = None) -> State:
@@ -71,10 +76,11 @@ def initial_state(config: Config, seed: int = 0, dialect: Any = None) -> State:
     return State(0, {r: Replica(bottom) for r in config.replicas})
 
 
-def known(config: Config, name: str, field: str) -> str:
-    """``name`` if it is a replica of the config; UnknownReplica naming the field otherwise."""
+def known(config: Config, state: State, name: str, field: str) -> str:
+    """``name`` if it is a replica of the config; UnknownReplica naming the event and field otherwise."""
     if name not in config.replicas:
-        raise UnknownReplica(f"{field}: unknown replica {quote(name)}; the config has {', '.join(config.replicas)}")
+        raise UnknownReplica(state.steps, field, f"unknown replica {quote(name)}; the config has "
+                                                 f"{', '.join(config.replicas)}")
     return name
 
 
@@ -134,7 +140,8 @@ def deliver(config: Config, state: State, msg_id: int) -> State:
 def step(config: Config, state: State, event: Event, dialect: Any = None) -> State:
     """CR-NET-7: the network after one event, then every replica's GC (pure); UnknownReplica for a replica not in
     the config."""
-    return collect(config, apply_event(config, state, event))
+    state = apply_event(config, state, event)
+    return collect(config, replace(state, steps=state.steps + 1))
 
 
 def collect(config: Config, state: State) -> State:
@@ -153,13 +160,13 @@ def apply_event(config: Config, state: State, event: Event) -> State:
         raise ValueError(f"at: events must be in non-decreasing time ({event.at_ms} ms after {state.now_ms} ms)")
     state = replace(state, now_ms=event.at_ms)
     if isinstance(event, Update):
-        known(config, event.replica, "replica")
+        known(config, state, event.replica, "replica")
         if event.to is not None:
-            known(config, event.to, "to")
+            known(config, state, event.to, "to")
         return local_update(config, state, event)
     if isinstance(event, Sync):
-        src = state.replicas[known(config, event.src, "src")]
-        return enqueue(state, event.src, [known(config, event.dst, "dst")], src.state, src.seen)
+        src = state.replicas[known(config, state, event.src, "src")]
+        return enqueue(state, event.src, [known(config, state, event.dst, "dst")], src.state, src.seen)
     if isinstance(event, Deliver):
         return deliver(config, state, event.msg)
     if isinstance(event, Duplicate):
@@ -171,7 +178,7 @@ def apply_event(config: Config, state: State, event: Event) -> State:
         groups = event.groups_list()
         for group in groups:
             for r in group:
-                known(config, r, "groups")
+                known(config, state, r, "groups")
         return replace(state, groups=tuple(frozenset(g) for g in groups))
     if isinstance(event, Heal):
         return replace(state, groups=())
@@ -179,18 +186,16 @@ def apply_event(config: Config, state: State, event: Event) -> State:
 
 
 def check_events(config: Config, events: list[Event]) -> None:
-    """CR-NET-8: every replica an event names is one of the config's (UnknownReplica naming ``events[i].field``)."""
+    """CR-NET-8: every replica an event names is one of the config's (UnknownReplica at ``events[i].field``)."""
+    names = {Update: ("replica", "to"), Sync: ("src", "dst")}
     for i, e in enumerate(events):
-        names = {Update: ("replica", "to"), Sync: ("src", "dst")}.get(type(e), ())
-        for field in names:
-            value = getattr(e, field)
-            if value is not None and value not in config.replicas:
-                raise UnknownReplica(f"events[{i}].{field}: unknown replica {quote(value)}; the config has "
-                                     f"{', '.join(config.replicas)}")
+        given = [(f, getattr(e, f)) for f in names.get(type(e), ())]
         if isinstance(e, Partition):
-            for r in (r for g in e.groups_list() for r in g):
-                if r not in config.replicas:
-                    raise UnknownReplica(f"events[{i}].groups: unknown replica {quote(r)}")
+            given += [("groups", r) for g in e.groups_list() for r in g]
+        for field, value in given:
+            if value is not None and value not in config.replicas:
+                raise UnknownReplica(i, field, f"unknown replica {quote(value)}; the config has "
+                                               f"{', '.join(config.replicas)}")
 
 
 def observe(config: Config, state: State, dialect: Any = None) -> dict[str, Any]:
