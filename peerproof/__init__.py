@@ -20,7 +20,7 @@ if (Path(__file__).parent.parent / "reference" / "model.py").is_file():
 
 from peerproof.reference.configfile import ConfigError, ConfigWarning, read_document
 from peerproof.reference.configframe import protocol_of
-from peerproof.reference.model import PROTOCOLS, Model, get_model
+from peerproof.reference.model import PROTOCOLS, Model, get_model, register_model
 from peerproof.reference.trace import Mismatch, Trace, record, replay, trace_from_dict, trace_to_dict
 from peerproof.reference.verdicts import VERDICTS
 
@@ -28,6 +28,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Finding": "peerproof.attacks.finding",
+    "Checks": "peerproof.attacks.checks",
+    "get_checks": "peerproof.attacks.checks",
+    "register_checks": "peerproof.attacks.checks",
     "read_trace": "peerproof.traceio",
     "write_trace": "peerproof.traceio",
     "write_itf": "peerproof.itf",
@@ -56,7 +59,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "PROTOCOLS", "VERDICTS", "ConfigError", "ConfigWarning", "Finding", "Mismatch", "Model", "Trace",
-    "bundled_config_path", "bundled_configs", "get_model", "load_config", "plot_trace", "read_trace", "record",
-    "replay", "trace_from_dict", "trace_to_dict", "write_itf", "write_trace",
+    "PROTOCOLS", "VERDICTS", "Checks", "ConfigError", "ConfigWarning", "Finding", "Mismatch", "Model", "Trace",
+    "bundled_config_path", "bundled_configs", "get_checks", "get_model", "load_config", "plot_trace", "read_trace",
+    "record", "register_checks", "register_model", "replay", "trace_from_dict", "trace_to_dict", "write_itf",
+    "write_trace",
 ]

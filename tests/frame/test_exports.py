@@ -21,3 +21,18 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
         assert "no_such_thing" in str(exc)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def documented_api() -> set[str]:
+    """The names README.md's "Public API" section lists (each in backticks at the start of a table row)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Public API", 1)[1].split("\n## ", 1)[0]
+    rows = [row.split("|")[1] for row in section.splitlines() if row.startswith("| `")]
+    return {name for cell in rows for name in re.findall(r"`(\w+)`", cell)}
+
+
+def test_the_public_api_is_exactly_what_the_readme_lists() -> None:
+    assert documented_api() == set(peerproof.__all__)
