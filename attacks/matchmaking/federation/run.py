@@ -41,6 +41,7 @@ class Outcome:
 
 def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache: dict | None = None) -> Outcome:
     """One federation run of ``rounds`` rounds with one pairing strategy (``cache`` keeps each seed's bases)."""
+    torch.set_num_threads(1)  # small models: one thread beats two on a shared 2-core machine
     cache = {} if cache is None else cache
     if (seed, n) not in cache:
         data = split(n, seed)
@@ -146,7 +147,6 @@ def main(args: argparse.Namespace) -> int:
     if n < 6 or rounds < 1 or seeds < 1:
         print("peerproof simulate matchmaking: --agents must be >= 6, --rounds and --seeds >= 1")
         return 2
-    torch.set_num_threads(1)  # small models: one thread beats two on a shared 2-core machine
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     plan = [("clean", s, 0) for s in CLEAN] + [("adversarial", s, POISONERS) for s in ADVERSARIAL]
