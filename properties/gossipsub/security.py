@@ -340,6 +340,8 @@ def _fairness(config: Config, trace: Trace, topic: None, bounds: dict[str, Any])
             h = _history_step(m, p)
             if h is not None:
                 histories[p].append(h)
+        if not m.lasting:
+            continue  # events at one instant are one step of history: twins' events interleave within it
         for p, q in sorted(same):
             if histories[p] != histories[q] or _situation(m.state, p) != _situation(m.state, q):
                 same.discard((p, q))
