@@ -34,7 +34,7 @@ from peerproof.reference.configfile import ConfigError
 from peerproof.reference.verdicts import EXIT_BAD_INPUT, SEVERITY, combined_exit_code, exit_code
 
 ENGINES = ("z3", "hypothesis", "both")
-DEFAULT_DEPTH = 100  # the bounded engines' unrolling, in the protocol's unit (GossipSub: decay intervals)
+DEFAULT_DEPTH = 100  # the bounded engines' unrolling, in the protocol's unit (decay intervals, rounds, ...)
 DEFAULT_TIMEOUT_S = 30.0  # per solver call
 DEFAULT_SAMPLES = 200  # Hypothesis plans per search
 DEFAULT_OUT = Path("peerproof-out")
@@ -74,8 +74,8 @@ class Options:
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", help="implementation dialect (default: the config's)")
     parser.add_argument("--depth", type=int, default=DEFAULT_DEPTH,
-                        help=f"how far the bounded engines unroll, in the protocol's unit (GossipSub: decay "
-                             f"intervals; default {DEFAULT_DEPTH})")
+                        help=f"how far the bounded engines unroll, in the protocol's unit (decay intervals, "
+                             f"rounds, ...; default {DEFAULT_DEPTH})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=f"time limit of one solver call or search, seconds (default {DEFAULT_TIMEOUT_S:g}); "
                              "a time-out is an inconclusive verdict")
