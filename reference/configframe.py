@@ -34,7 +34,7 @@ def protocol_of(document: Mapping[str, Any], file: str) -> str:
     """The document's ``protocol`` field; ConfigError when it is missing or not a string."""
     protocol = document.get("protocol")
     if protocol is None:
-        raise ConfigError(file, "protocol", "missing; every config names its protocol (e.g. protocol: gossipsub)")
+        raise ConfigError(file, "protocol", "missing; every config names its protocol (protocol: NAME)")
     if not isinstance(protocol, str):
         raise ConfigError(file, "protocol", f"expected a string, got {type_name(protocol)}")
     return protocol

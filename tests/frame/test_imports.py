@@ -103,3 +103,18 @@ def test_the_direction_check_catches_an_upward_import() -> None:
     g.add_edge("peerproof.attacks.gossipsub", "peerproof.reference.gossipsub.step")
     assert "peerproof.reference.gossipsub.step -> peerproof.attacks.gossipsub" in upward(g)
     assert any(len(c) > 1 for c in nx.strongly_connected_components(g))
+
+
+GENERIC = ("peerproof/check.py", "peerproof/checkevidence.py", "peerproof/checkreport.py", "peerproof/cli.py",
+           "peerproof/enginepool.py", "peerproof/plot.py", "peerproof/tables.py", "peerproof/artefacts.py",
+           "reference/model.py", "reference/trace.py", "reference/events.py", "reference/configframe.py",
+           "attacks/checks.py", "attacks/presentation.py")
+
+
+def test_generic_modules_name_no_protocol() -> None:
+    """Registration and presentation live with the protocol: the frame's own modules dispatch on ``protocol``."""
+    from peerproof.reference.model import PROTOCOLS
+
+    named = [(path, p) for path in GENERIC for p in PROTOCOLS
+             if p.lower() in (ROOT / path).read_text(encoding="utf-8").lower()]
+    assert not named, named
