@@ -12,6 +12,7 @@ from typing import Any
 
 from peerproof.reference.configfile import ConfigError, Section, read_string, type_name
 from peerproof.reference.limits import quote
+from peerproof.reference.model import protocols
 
 FRAME_FIELDS: dict[str, tuple[str, ...]] = {
     "protocol": (), "name": (), "description": (), "source": (), "dialect": (),
@@ -34,7 +35,7 @@ def protocol_of(document: Mapping[str, Any], file: str) -> str:
     """The document's ``protocol`` field; ConfigError when it is missing or not a string."""
     protocol = document.get("protocol")
     if protocol is None:
-        raise ConfigError(file, "protocol", "missing; every config names its protocol (protocol: NAME)")
+        raise ConfigError(file, "protocol", f"missing; every config names its protocol: {', '.join(protocols())}")
     if not isinstance(protocol, str):
         raise ConfigError(file, "protocol", f"expected a string, got {type_name(protocol)}")
     return protocol
