@@ -61,7 +61,7 @@ def means_and_widths(bandit: Bandit, X: np.ndarray, direct: bool) -> tuple[np.nd
     X = np.asarray(X, dtype=bandit.A.dtype)
     A_inv = inverse(bandit, direct)
     means = X @ theta(bandit, direct)
-    widths = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, A_inv, X), 0))
+    widths = np.sqrt(np.maximum(((X @ A_inv) * X).sum(axis=1), 0))
     return means.astype(np.float64), widths.astype(np.float64)
 
 

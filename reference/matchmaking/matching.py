@@ -42,19 +42,32 @@ def orient(dialect: Dialect, performance: int | None, i: int, j: int, profiles: 
     return (j, i) if tuple(pi) > tuple(pj) else (i, j)
 
 
+def orient_all(dialect: Dialect, performance: int | None, lower: np.ndarray, upper: np.ndarray,
+               profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``orient`` for many index pairs (lower < upper) at once: the student and teacher index arrays."""
+    if dialect.roles == "lower-index-student":
+        return lower, upper
+    assert performance is not None
+    pi, pj = profiles[lower, performance], profiles[upper, performance]
+    swap = pi > pj
+    for k in np.nonzero(pi == pj)[0]:
+        swap[k] = tuple(profiles[lower[k]]) > tuple(profiles[upper[k]])
+    return np.where(swap, upper, lower), np.where(swap, lower, upper)
+
+
 def candidates(dialect: Dialect, performance: int | None, context: str, bandit: Bandit, beta: float,
                ids: tuple[str, ...], profiles: np.ndarray) -> list[tuple[int, int, Pair]]:
     """Every unordered pair (i < j) with its roles and its UCB (MM-MATCH-1)."""
-    n = len(ids)
-    index = [(i, j) for i in range(n) for j in range(i + 1, n)]
-    if not index:
+    lower, upper = np.triu_indices(len(ids), k=1)
+    if not len(lower):
         return []
-    roles = [orient(dialect, performance, i, j, profiles) for i, j in index]
-    students = np.array([profiles[s] for s, _ in roles])
-    teachers = np.array([profiles[t] for _, t in roles])
-    means, widths = means_and_widths(bandit, pair_contexts(context, students, teachers), dialect.direct_inverse)
-    return [(i, j, Pair(ids[s], ids[t], float(m) + beta * float(w), float(m), float(w)))
-            for (i, j), (s, t), m, w in zip(index, roles, means, widths, strict=True)]
+    students, teachers = orient_all(dialect, performance, lower, upper, profiles)
+    means, widths = means_and_widths(bandit, pair_contexts(context, profiles[students], profiles[teachers]),
+                                     dialect.direct_inverse)
+    ucbs = means + beta * widths
+    return [(i, j, Pair(ids[s], ids[t], u, m, w)) for i, j, s, t, u, m, w in
+            zip(lower.tolist(), upper.tolist(), students.tolist(), teachers.tolist(), ucbs.tolist(), means.tolist(),
+                widths.tolist(), strict=True)]
 
 
 def greedy(scored: list[tuple[int, int, Pair]], budget: int, tie_break: str) -> tuple[Pair, ...]:
@@ -64,12 +77,16 @@ def greedy(scored: list[tuple[int, int, Pair]], budget: int, tie_break: str) -> 
     the code's ``sort(reverse=True)`` over (ucb, i, j) tuples.
     """
     sign = 1 if tie_break == "lowest-pair-first" else -1
-    ordered = sorted(scored, key=lambda c: (-c[2].ucb, sign * c[0], sign * c[1]))
+    n = len(scored)
+    ucb = np.fromiter((c[2].ucb for c in scored), float, n)
+    first = np.fromiter((c[0] for c in scored), int, n)
+    second = np.fromiter((c[1] for c in scored), int, n)
     used: set[int] = set()
     chosen: list[Pair] = []
-    for i, j, pair in ordered:
+    for k in np.lexsort((sign * second, sign * first, -ucb)).tolist():
         if len(chosen) >= budget:
             break
+        i, j, pair = scored[k]
         if i in used or j in used:
             continue
         chosen.append(pair)

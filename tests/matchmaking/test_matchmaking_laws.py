@@ -85,3 +85,15 @@ def test_mm_law_9_regret_is_sublinear_on_a_realizable_linear_environment(seed) -
     horizons = [100, 200, 400, 700, 1000]
     slope = loglog_slope(cumulative_regret(regret_config(), 1000, seed), horizons)
     assert slope < 0.8, slope
+
+
+@given(profiles(min_agents=2, max_agents=7, dim=2), st.sampled_from(["paper", "knexa-code"]))
+def test_mm_role_vectorised_orientation_equals_the_spec_rule(P, dialect_name) -> None:
+    from peerproof.reference.matchmaking.matching import orient, orient_all
+
+    d = get_dialect(dialect_name)
+    P = np.round(P, 1)  # ties in performance and in whole profiles
+    lower, upper = np.triu_indices(len(P), k=1)
+    students, teachers = orient_all(d, 0, lower, upper, P)
+    assert [orient(d, 0, int(i), int(j), P) for i, j in zip(lower, upper, strict=True)] == \
+        list(zip(students.tolist(), teachers.tolist(), strict=True))
