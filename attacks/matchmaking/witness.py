@@ -50,7 +50,7 @@ def _symmetric(config: Any, trace: Trace) -> str | None:
     gap, p, q, a, b = pair_asymmetry(config, state, d)
     if gap <= SYMMETRY_TOLERANCE * max(1.0, abs(a), abs(b)):
         return None
-    return (f"after round {state.round}: UCB of [{p}, {q}] is {a:.6g} but of [{q}, {p}] is {b:.6g} "
+    return (f"after round {state.round}: UCB of x({p}, {q}) is {a:.6g} but of x({q}, {p}) is {b:.6g} "
             f"(difference {gap:.3g}): the pair's score depends on the order of its members")
 
 
