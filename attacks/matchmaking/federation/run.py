@@ -37,6 +37,8 @@ class Outcome:
     counts: np.ndarray  # [teacher, student] exchanges
     poisoned: int  # exchanges where an honest student learnt from a poisoner
     exchanges: int
+    poisoned_late: int = 0  # the same, in the second half of the rounds only
+    exchanges_late: int = 0
 
 
 def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache: dict | None = None) -> Outcome:
@@ -53,7 +55,7 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
     rng = np.random.default_rng(seed)
     cpm = CPM([a.name for a in agents], context="symmetric" if strategy == "linucb-symmetric" else "concat")
     counts = np.zeros((n, n), dtype=int)
-    poisoned = exchanges = 0
+    poisoned = exchanges = poisoned_late = exchanges_late = 0
     curve = []
     for r in range(1, rounds + 1):
         for a in agents:
@@ -78,11 +80,15 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
                 post = validation(agents[s])[1]
                 counts[t, s] += 1
                 exchanges += 1
-                poisoned += int(agents[t].poisoner and not agents[s].poisoner)
+                bad = int(agents[t].poisoner and not agents[s].poisoner)
+                poisoned += bad
+                if 2 * r > rounds:
+                    poisoned_late += bad
+                    exchanges_late += 1
                 if strategy.startswith("linucb"):
                     cpm.feedback(s, t, pre, post)
         curve.append(float(np.mean([test_accuracy(a, data) for a in agents if not a.poisoner])))
-    return Outcome(curve, counts, poisoned, exchanges)
+    return Outcome(curve, counts, poisoned, exchanges, poisoned_late, exchanges_late)
 
 
 def ci95(values: list[float]) -> tuple[float, float]:
@@ -165,14 +171,16 @@ def main(args: argparse.Namespace) -> int:
     for part, title in (("clean", "final test accuracy, honest agents"),
                         ("adversarial", f"with {POISONERS} poisoners (wrong soft labels, misreported profiles)")):
         table = Table(title=f"{title} — {n} agents, {rounds} rounds, {seeds} seeds, mean ± 95% CI")
-        for col in ("strategy", "accuracy", "± CI", "poisoned exchanges"):
+        for col in ("strategy", "accuracy", "± CI", "poisoned exchanges", "in 2nd half"):
             table.add_column(col)
         summary[part] = {}
         for strategy, outcomes in results[part].items():
             mean, half = ci95([o.curve[-1] for o in outcomes])
             share = sum(o.poisoned for o in outcomes) / max(1, sum(o.exchanges for o in outcomes))
-            table.add_row(strategy, f"{mean:.4f}", f"{half:.4f}", f"{share:.1%}" if part == "adversarial" else "—")
-            summary[part][strategy] = {"mean": mean, "ci95": half, "poisoned_share": share,
+            late = sum(o.poisoned_late for o in outcomes) / max(1, sum(o.exchanges_late for o in outcomes))
+            shown = (f"{share:.1%}", f"{late:.1%}") if part == "adversarial" else ("—", "—")
+            table.add_row(strategy, f"{mean:.4f}", f"{half:.4f}", *shown)
+            summary[part][strategy] = {"mean": mean, "ci95": half, "poisoned_share": share, "poisoned_share_late": late,
                                        "finals": [o.curve[-1] for o in outcomes],
                                        "curve": np.mean([o.curve for o in outcomes], axis=0).tolist()}
         console.print(table)
