@@ -29,6 +29,10 @@ NORMALISATIONS = ("none", "zscore", "robust")  # MM-REW-3
 REPORTERS = ("receiver", "partner-confirmed")  # MM-TRUST-1, MM-TRUST-2
 MAX_AGENTS = 256
 MAX_DIMENSION = 256
+PROFILE_LIMIT = 1e6  # MM-PROF-2: |profile value|; with λ >= LAMBDA_RANGE[0] float32 statistics stay finite
+REWARD_LIMIT = 1e9  # MM-REW-5: |raw reward| the CPM accepts
+LAMBDA_RANGE = (1e-6, 1e6)
+PARAMETER_LIMIT = 1e6  # β, γ, δ
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,21 @@ REWARD_FIELDS = {"gamma": ("gamma_reward",), "delta_kb": (), "epsilon": ("eps",)
                  "clip": (), "reporter": ()}
 
 
-def _positive(section: Section, key: str, value: Any, *, allow_zero: bool = False) -> float:
+def _positive(section: Section, key: str, value: Any, *, allow_zero: bool = False,
+              limit: float = MAX_MAGNITUDE) -> float:
     number = read_number(section, key, value)
     if number < 0 or (number == 0 and not allow_zero):
         raise section.error(key, f"must be {'>= 0' if allow_zero else '> 0'}, got {quote(value)}")
-    if number > MAX_MAGNITUDE:
-        raise section.error(key, f"{quote(value)} exceeds the magnitude limit {MAX_MAGNITUDE:g}")
+    if number > limit:
+        raise section.error(key, f"{quote(value)} exceeds the limit {limit:g}")
+    return number
+
+
+def _lambda(section: Section, value: Any) -> float:
+    number = _positive(section, "lambda", value)
+    low, high = LAMBDA_RANGE
+    if not low <= number <= high:
+        raise section.error("lambda", f"must be between {low:g} and {high:g}, got {quote(value)}")
     return number
 
 
@@ -129,8 +142,8 @@ def _read_fields(section: Section, value: Any) -> tuple[ProfileField, ...]:
             raise sub.error("name", f"field {quote(name)} given twice")
         seen.add(name)
         low, high = read_number(sub, "low", found["low"]), read_number(sub, "high", found["high"])
-        if not -MAX_MAGNITUDE <= low < high <= MAX_MAGNITUDE:
-            raise sub.error("high", f"bounds must satisfy low < high within ±{MAX_MAGNITUDE:g}, got [{low}, {high}]")
+        if not -PROFILE_LIMIT <= low < high <= PROFILE_LIMIT:
+            raise sub.error("high", f"bounds must satisfy low < high within ±{PROFILE_LIMIT:g}, got [{low}, {high}]")
         out.append(ProfileField(name, low, high))
     return tuple(out)
 
@@ -144,8 +157,8 @@ def read_profile_values(section: Section, key: str, value: Any, dimension: int) 
     numbers = []
     for i, v in enumerate(value):
         number = read_number(section, f"{key}[{i}]", v)
-        if abs(number) > MAX_MAGNITUDE:
-            raise section.error(f"{key}[{i}]", f"{quote(v)} exceeds the magnitude limit {MAX_MAGNITUDE:g}")
+        if abs(number) > PROFILE_LIMIT:
+            raise section.error(f"{key}[{i}]", f"{quote(v)} exceeds the profile limit {PROFILE_LIMIT:g}")
         numbers.append(number)
     return tuple(numbers)
 
@@ -204,17 +217,18 @@ def config_from_mapping(data: Mapping[str, Any], file: str = "(inline)") -> Conf
     config = Config(
         fields=fields_, agents=agents,
         context=_choice(top, "context", found.get("context", "concat"), CONTEXT_MAPS),
-        lam=_positive(bandit, "lambda", bf.get("lambda", 1.0)),
-        beta=_positive(bandit, "beta", bf.get("beta", 1.0), allow_zero=True),
+        lam=_lambda(bandit, bf.get("lambda", 1.0)),
+        beta=_positive(bandit, "beta", bf.get("beta", 1.0), allow_zero=True, limit=PARAMETER_LIMIT),
         pair_budget=budget,
         clip_profiles=read_bool(prof, "clip", pf.get("clip", False)),
-        min_distance=_positive(prof, "min_distance", pf.get("min_distance", 0.0), allow_zero=True),
+        min_distance=_positive(prof, "min_distance", pf.get("min_distance", 0.0), allow_zero=True,
+                               limit=PROFILE_LIMIT),
         performance_field=performance,
-        gamma=_positive(reward, "gamma", rf.get("gamma", 1.0)),
-        delta_kb=_positive(reward, "delta_kb", rf.get("delta_kb", 0.0), allow_zero=True),
-        epsilon=_positive(reward, "epsilon", rf.get("epsilon", 1e-6)),
+        gamma=_positive(reward, "gamma", rf.get("gamma", 1.0), limit=PARAMETER_LIMIT),
+        delta_kb=_positive(reward, "delta_kb", rf.get("delta_kb", 0.0), allow_zero=True, limit=PARAMETER_LIMIT),
+        epsilon=_positive(reward, "epsilon", rf.get("epsilon", 1e-6), limit=1.0),
         normalise=_choice(reward, "normalise", rf.get("normalise", "none"), NORMALISATIONS),
-        reward_clip=None if clip is None else _positive(reward, "clip", clip),
+        reward_clip=None if clip is None else _positive(reward, "clip", clip, limit=REWARD_LIMIT),
         reporter=_choice(reward, "reporter", rf.get("reporter", "receiver"), REPORTERS),
         name=frame.name, description=frame.description, source=frame.source, dialect=frame.dialect, file=file,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from peerproof.reference.matchmaking.config import Config
+from peerproof.reference.matchmaking.config import PROFILE_LIMIT, REWARD_LIMIT, Config
 from peerproof.reference.matchmaking.context import context_dimension, pair_context
 from peerproof.reference.matchmaking.dialect import Dialect
 from peerproof.reference.matchmaking.events import Match, Report, Reward, parse_values
@@ -45,10 +45,11 @@ def initial_state(config: Config, seed: int = 0, dialect: Dialect | None = None)
 def accepted_profile(config: Config, state: State, agent: str, values: tuple[float, ...]) -> tuple[float, ...] | None:
     """MM-PROF-2..4: the profile the CPM stores for a report, or None when it rejects it.
 
-    Wrong length: rejected (the privacy boundary, MM-PRIV-1). ``clip``: each field clipped to its bounds.
+    Wrong length (the privacy boundary, MM-PRIV-1) or a value beyond ±1e6: rejected. ``clip``: each field
+    clipped to its bounds.
     ``min_distance`` > 0: a profile closer than that (Euclidean) to another agent's is rejected.
     """
-    if len(values) != config.dimension:
+    if len(values) != config.dimension or any(abs(v) > PROFILE_LIMIT for v in values):
         return None
     if config.clip_profiles:
         values = tuple(min(f.high, max(f.low, v)) for v, f in zip(values, config.fields, strict=True))
@@ -91,9 +92,13 @@ def _match(config: Config, state: State, dialect: Dialect) -> State:
 
 
 def _apply(config: Config, state: State, dialect: Dialect, k: int, raw: float) -> State:
+    """MM-UCB-3 with the applied reward; an update that would leave (A, A⁻¹, b) non-finite is refused (MM-UCB-6)."""
     value = applied_reward(config, state.history, raw)
     pair = state.selection[k]
-    return replace(state, bandit=update(state.bandit, np.asarray(state.contexts[k]), value),
+    bandit = update(state.bandit, np.asarray(state.contexts[k]), value)
+    if not all(np.isfinite(m).all() for m in (bandit.A, bandit.A_inv, bandit.b)):
+        return replace(state, rejected=state.rejected + 1, settled=state.settled | {pair.key})
+    return replace(state, bandit=bandit,
                    history=(*state.history, raw), settled=state.settled | {pair.key},
                    pending=tuple(p for p in state.pending if p[0] != pair.key))
 
@@ -106,7 +111,7 @@ def _reward(config: Config, state: State, event: Reward, dialect: Dialect) -> St
         return replace(state, rejected=state.rejected + 1)
     k = keys.index(key)
     raw = raw_reward(config, dialect, event.pre, event.post, event.kb)
-    if not np.isfinite(raw):
+    if not abs(raw) <= REWARD_LIMIT:
         return replace(state, rejected=state.rejected + 1)
     if config.reporter == "receiver":
         if event.reporter != event.student:

@@ -56,6 +56,8 @@ def _broken(path: str, value: object) -> dict:
 @pytest.mark.parametrize(("path", "value", "where"), [
     ("bandit.lambda", 0, "bandit.lambda"),
     ("bandit.lambda", -1.0, "bandit.lambda"),
+    ("bandit.lambda", 1e-9, "bandit.lambda"),
+    ("agents.2.profile.0", 1e7, "agents[2].profile[0]"),
     ("bandit.beta", float("nan"), "bandit.beta"),
     ("matching.pair_budget", 0, "matching.pair_budget"),
     ("agents.0.profile", [0.1, 0.2], "agents[0].profile"),

@@ -97,3 +97,17 @@ def test_mm_role_vectorised_orientation_equals_the_spec_rule(P, dialect_name) ->
     students, teachers = orient_all(d, 0, lower, upper, P)
     assert [orient(d, 0, int(i), int(j), P) for i, j in zip(lower, upper, strict=True)] == \
         list(zip(students.tolist(), teachers.tolist(), strict=True))
+
+
+def test_mm_prof_2_and_mm_rew_5_extreme_values_are_refused_not_stored() -> None:
+    from peerproof.reference.matchmaking import Reward, load_config
+
+    config = load_config("spec/configs/matchmaking/knexa-release.yaml")
+    huge = ",".join(["2e6"] * config.dimension)
+    d, state = MODEL.start(config)
+    state = MODEL.step(config, state, Report(0, "c0", huge), d)
+    state = MODEL.step(config, state, Match(1), d)
+    pair = state.selection[0]
+    state = MODEL.step(config, state, Reward(2, pair.student, pair.teacher, pair.student, 0.0, 1e12), d)
+    assert state.rejected == 2 and state.bandit.updates == 0
+    assert max(abs(v) for v in state.profiles[0]) < 10
