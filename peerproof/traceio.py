@@ -13,19 +13,19 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from peerproof.reference import trace as reference_trace
 from peerproof.reference.configfile import ConfigError
-from peerproof.reference.trace import Trace, trace_from_dict, trace_to_dict
+from peerproof.reference.trace import Trace, trace_from_text, trace_to_dict
 
 MAX_TRACE_BYTES = 256 * 1024 * 1024
 PRETTY_EVENT_LIMIT = 20_000  # above this many events a trace is written compactly
 
 
 def read_trace(path: str | Path) -> Trace:
-    """Read a ``peerproof-trace/1`` JSON file; every problem is a ConfigError naming the file and field.
+    """Read a ``peerproof-trace/1`` JSON file through the strict document reader (PP-DOC, PP-LIMIT); every
+    problem is a ConfigError naming the file and field.
 
-    Files over MAX_TRACE_BYTES and traces with more than ``reference.trace.MAX_EVENTS`` events are
-    rejected before any event is built.
+    Files over MAX_TRACE_BYTES are rejected before they are read, traces with more than
+    ``reference.limits.MAX_EVENTS`` events before any event is built.
     """
     name = str(path)
     p = Path(path)
@@ -37,15 +37,10 @@ def read_trace(path: str | Path) -> Trace:
     except OSError as exc:
         raise ConfigError(name, "(file)", f"cannot read: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(name, "(file)", f"not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(name, f"(line {exc.lineno})", f"malformed JSON: {exc.msg} (column {exc.colno})") from None
-    events = doc.get("events") if isinstance(doc, dict) else None
-    if isinstance(events, list) and len(events) > reference_trace.MAX_EVENTS:
-        raise ConfigError(name, "events", f"{len(events)} events exceed the limit of {reference_trace.MAX_EVENTS}")
-    return trace_from_dict(doc, file=name)
+    return trace_from_text(text, file=name)
 
 
 def write_trace(trace: Trace, path: str | Path) -> Path:
