@@ -78,7 +78,8 @@ def load_config(path: str | Path) -> Config:
 
 
 def config_from_mapping(data: Mapping[str, Any], file: str = "(inline)") -> Config:
-    """Build and validate a Config from a parsed document."""
+    """Build and validate a Config from a parsed document (spellings GS-CFG-1, unknown keys GS-CFG-2, values
+    GS-CFG-3 and errors GS-CFG-4 follow the frame, PP-CONFIG-2..5; the aliases are GossipSub's)."""
     top = Section(file, "", data)
     found = top.resolve(TOP_FIELDS)
     frame = read_frame(top, found, PROTOCOL, tuple(DIALECTS), DEFAULT_DIALECT)
@@ -172,13 +173,13 @@ def check_config(config: Config) -> tuple[list[tuple[str, str]], list[ConfigWarn
 
 def _check_thresholds(t: Thresholds, errors: list, warnings: list) -> None:
     p = "thresholds"
-    if t.gossip_threshold > 0:
+    if t.gossip_threshold > 0:  # GS-CFG-E1
         errors.append((f"{p}.gossip_threshold", "must be <= 0 (go validate)"))
-    if t.publish_threshold > 0 or t.publish_threshold > t.gossip_threshold:
+    if t.publish_threshold > 0 or t.publish_threshold > t.gossip_threshold:  # GS-CFG-E2
         errors.append((f"{p}.publish_threshold", "must be <= 0 and <= gossip_threshold (go validate)"))
-    if t.graylist_threshold > 0 or t.graylist_threshold > t.publish_threshold:
+    if t.graylist_threshold > 0 or t.graylist_threshold > t.publish_threshold:  # GS-CFG-E3
         errors.append((f"{p}.graylist_threshold", "must be <= 0 and <= publish_threshold (go validate)"))
-    if t.accept_px_threshold < 0:
+    if t.accept_px_threshold < 0:  # GS-CFG-E4
         errors.append((f"{p}.accept_px_threshold", "must be >= 0 (go validate)"))
     if t.opportunistic_graft_threshold < 0:
         errors.append((f"{p}.opportunistic_graft_threshold", "must be >= 0 (go validate)"))
@@ -191,13 +192,13 @@ def _check_thresholds(t: Thresholds, errors: list, warnings: list) -> None:
 
 def _check_score(s: ScoreParams, errors: list) -> None:
     p = "score_params"
-    if s.topic_score_cap < 0:
+    if s.topic_score_cap < 0:  # GS-CFG-E5
         errors.append((f"{p}.topic_score_cap", "must be >= 0 (0 means no cap) (go validate)"))
-    if s.ip_colocation_factor_weight > 0:
+    if s.ip_colocation_factor_weight > 0:  # GS-CFG-E6
         errors.append((f"{p}.ip_colocation_factor_weight", "must be <= 0: it is a penalty (go validate)"))
     if s.ip_colocation_factor_weight != 0 and s.ip_colocation_factor_threshold < 1:
         errors.append((f"{p}.ip_colocation_factor_threshold", "must be >= 1 when the weight is set (go validate)"))
-    if s.behaviour_penalty_weight > 0:
+    if s.behaviour_penalty_weight > 0:  # GS-CFG-E7
         errors.append((f"{p}.behaviour_penalty_weight", "must be <= 0: it is a penalty (go validate)"))
     if s.behaviour_penalty_weight != 0 and not _in_unit_interval(s.behaviour_penalty_decay):
         errors.append((f"{p}.behaviour_penalty_decay", "must be in (0, 1) (go validate)"))
@@ -205,7 +206,7 @@ def _check_score(s: ScoreParams, errors: list) -> None:
         errors.append((f"{p}.behaviour_penalty_threshold", "must be >= 0 (go validate)"))
     if not 0 <= s.behaviour_penalty_decay <= 1:
         errors.append((f"{p}.behaviour_penalty_decay", DECAY_BOUND))
-    if s.decay_interval_ms < 1000:
+    if s.decay_interval_ms < 1000:  # GS-CFG-E8
         errors.append((f"{p}.decay_interval", "must be at least 1s (go validate)"))
     if not _in_unit_interval(s.decay_to_zero):
         errors.append((f"{p}.decay_to_zero", "must be in (0, 1) (go validate)"))
@@ -217,22 +218,23 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
     def group_set(*values: float) -> bool:
         return not skip or any(v != 0 for v in values)
 
-    if t.topic_weight < 0:
+    if t.topic_weight < 0:  # GS-CFG-E9
         errors.append((f"{p}.topic_weight", "must be >= 0 (go validate)"))
     for decay in ("first_message_deliveries_decay", "mesh_message_deliveries_decay", "mesh_failure_penalty_decay",
                   "invalid_message_deliveries_decay"):
         if not 0 <= getattr(t, decay) <= 1:
             errors.append((f"{p}.{decay}", DECAY_BOUND))
-    for cap in ("time_in_mesh_cap", "first_message_deliveries_cap", "mesh_message_deliveries_cap"):
+    for cap in ("time_in_mesh_cap", "first_message_deliveries_cap", "mesh_message_deliveries_cap"):  # GS-CFG-E10
         if getattr(t, cap) < 0:
             errors.append((f"{p}.{cap}", "a cap cannot be negative"))
-    if group_set(t.time_in_mesh_weight, t.time_in_mesh_quantum_ms, t.time_in_mesh_cap):
+    if group_set(t.time_in_mesh_weight, t.time_in_mesh_quantum_ms, t.time_in_mesh_cap):  # GS-CFG-E11
         if t.time_in_mesh_quantum_ms == 0:
             errors.append((f"{p}.time_in_mesh_quantum", "must be non-zero (go validate)"))
         if t.time_in_mesh_weight < 0:
             errors.append((f"{p}.time_in_mesh_weight", "must be >= 0: it is a reward (go validate)"))
         if t.time_in_mesh_weight != 0 and t.time_in_mesh_cap <= 0:
             errors.append((f"{p}.time_in_mesh_cap", "must be > 0 when the weight is set (go validate)"))
+    # GS-CFG-E12
     if group_set(t.first_message_deliveries_weight, t.first_message_deliveries_decay, t.first_message_deliveries_cap):
         if t.first_message_deliveries_weight < 0:
             errors.append((f"{p}.first_message_deliveries_weight", "must be >= 0: it is a reward (go validate)"))
@@ -241,6 +243,7 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
                 errors.append((f"{p}.first_message_deliveries_decay", "must be in (0, 1) (go validate)"))
             if t.first_message_deliveries_cap <= 0:
                 errors.append((f"{p}.first_message_deliveries_cap", "must be > 0 (go validate)"))
+    # GS-CFG-E13
     if group_set(t.mesh_message_deliveries_weight, t.mesh_message_deliveries_decay, t.mesh_message_deliveries_cap,
                  t.mesh_message_deliveries_threshold, t.mesh_message_deliveries_window_ms,
                  t.mesh_message_deliveries_activation_ms):
@@ -259,12 +262,12 @@ def _check_topic(p: str, t: TopicParams, errors: list, warnings: list) -> None:
                 warnings.append(ConfigWarning(f"{p}.mesh_message_deliveries_cap",
                                               "the spec requires cap >= threshold; below it the P3 deficit "
                                               "can never be cleared", "GS-CFG-W2"))
-    if group_set(t.mesh_failure_penalty_weight, t.mesh_failure_penalty_decay):
+    if group_set(t.mesh_failure_penalty_weight, t.mesh_failure_penalty_decay):  # GS-CFG-E14
         if t.mesh_failure_penalty_weight > 0:
             errors.append((f"{p}.mesh_failure_penalty_weight", "must be <= 0: it is a penalty (go validate)"))
         if t.mesh_failure_penalty_weight != 0 and not _in_unit_interval(t.mesh_failure_penalty_decay):
             errors.append((f"{p}.mesh_failure_penalty_decay", "must be in (0, 1) (go validate)"))
-    if group_set(t.invalid_message_deliveries_weight, t.invalid_message_deliveries_decay):
+    if group_set(t.invalid_message_deliveries_weight, t.invalid_message_deliveries_decay):  # GS-CFG-E15
         if t.invalid_message_deliveries_weight > 0:
             errors.append((f"{p}.invalid_message_deliveries_weight", "must be <= 0: it is a penalty (go validate)"))
         if not _in_unit_interval(t.invalid_message_deliveries_decay):
@@ -280,11 +283,11 @@ def _check_router(r: RouterParams, dialect: str, errors: list, warnings: list) -
             errors.append((f"{p}.{name}", "a count cannot be negative (GS-CFG-E-bounds)"))
     if r.heartbeat_interval_ms <= 0:
         errors.append((f"{p}.heartbeat_interval", "must be > 0"))
-    if r.history_gossip > r.history_length:
+    if r.history_gossip > r.history_length:  # GS-CFG-E16
         errors.append((f"{p}.history_gossip", "must be <= history_length (go validate)"))
     if r.d_score > r.d_hi:
         errors.append((f"{p}.d_score", "must be <= d_hi (go validate)"))
-    if (r.d, r.d_lo, r.d_hi, r.d_out) == (0, 0, 0, 0):
+    if (r.d, r.d_lo, r.d_hi, r.d_out) == (0, 0, 0, 0):  # GS-CFG-E17
         return  # bootstrapper mode: no mesh
     if not r.d_lo <= r.d <= r.d_hi:
         errors.append((f"{p}.d", "must satisfy d_lo <= d <= d_hi (go validate)"))

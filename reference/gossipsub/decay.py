@@ -63,7 +63,8 @@ def refresh_peer(config: Config, stats: PeerStats, now_ms: int, times: int = 1) 
 
 def refresh(config: Config, state: State, dialect: Dialect, times: int = 1) -> State:
     """GS-DECAY-1: the refresh at ``state.now_ms`` (or the last of ``times`` refreshes with no event between,
-    GS-DECAY-5): expire retained peers, decay connected ones.
+    GS-DECAY-5): expire retained peers, decay connected ones. Its clock runs apart from the heartbeat's
+    (GS-DECAY-4, GS-DIV-4).
 
     A retained peer expires at the first refresh after its expiry, so at one of them exactly when the
     last one is after its expiry; a connected peer's refreshes compose as ``refresh_peer`` says.
@@ -82,7 +83,8 @@ def refresh(config: Config, state: State, dialect: Dialect, times: int = 1) -> S
 
 
 def forget_ips(peer_ips: Map[str, frozenset[str]], peer: str, ips: frozenset[str]) -> Map[str, frozenset[str]]:
-    """Remove ``peer`` from the peers-per-IP table for each of ``ips`` (dropping emptied IPs)."""
+    """Remove ``peer`` from the peers-per-IP table for each of ``ips`` (dropping emptied IPs): at disconnection
+    for a forgotten peer, when its retention expires for a retained one (GS-RETAIN-4)."""
     for ip in ips:
         rest = peer_ips.get(ip, frozenset()) - {peer}
         if rest:

@@ -120,7 +120,7 @@ def reject(config: Config, state: State, msg: str, peer: str | None, topic: str 
 
 
 def ignore(config: Config, state: State, msg: str, peer: str | None, topic: str | None, dialect: Dialect) -> State:
-    """Validation ignores ``msg``: nobody is scored for it, pending copies are forgotten."""
+    """GS-P4-2: validation ignores ``msg``: nobody is scored for it, pending copies are forgotten."""
     settled = _settled_copy(state, msg, peer, topic)
     if settled is None:
         return state

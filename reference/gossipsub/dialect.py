@@ -1,6 +1,7 @@
 """Implementation dialects (GS-DIV): where go, ts, rust and the spec text disagree, as explicit switches.
 
-Every switch names the divergence row of spec/gossipsub.md it implements. Default dialect: ``go``.
+Every switch names the divergence row of spec/gossipsub.md it implements. Default dialect: ``go``. Not
+modelled: ts's per-RPC graylist grace (GS-DIV-18, unverified) and Lighthouse's slow-peer term (GS-DIV-19).
 """
 
 from __future__ import annotations

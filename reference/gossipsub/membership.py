@@ -44,7 +44,8 @@ def add_peer(config: Config, state: State, peer: str, outbound: bool, dialect: D
 
 
 def remove_peer(config: Config, state: State, peer: str, dialect: Dialect) -> State:
-    """GS-RETAIN-1/2: a disconnection; the stats are kept for RetainScore unless the score is positive."""
+    """GS-RETAIN-1, GS-RETAIN-2: a disconnection; the stats are kept for RetainScore unless the score is positive
+    (an activated deficit is charged as on a prune, GS-P3b-2)."""
     stats = state.peers.get(peer)
     mesh = state.router.mesh
     for topic, members in state.router.mesh.items():
@@ -72,7 +73,7 @@ def remove_peer(config: Config, state: State, peer: str, dialect: Dialect) -> St
 
 
 def graft(config: Config, state: State, peer: str, topic: str) -> State:
-    """GS-P1-1: the peer joins the mesh: mesh time restarts, P3 is deactivated until activation."""
+    """GS-P1-1, GS-P3-3: the peer joins the mesh: mesh time restarts, P3 is deactivated until activation."""
     router = evolve(state.router, mesh=state.router.mesh.set(topic, state.router.mesh.get(topic, frozenset()) | {peer}))
     state = evolve(state, router=router)
     ts = topic_stats(config, state, peer, topic)
@@ -83,7 +84,8 @@ def graft(config: Config, state: State, peer: str, topic: str) -> State:
 
 
 def prune(config: Config, state: State, peer: str, topic: str, dialect: Dialect) -> State:
-    """GS-P3b-1: the peer leaves the mesh; an activated deficit becomes a sticky P3b penalty."""
+    """GS-P3b-1: the peer leaves the mesh; an activated deficit becomes a sticky P3b penalty, whoever pruned
+    (GS-DIV-8) and whatever the sign of the score (GS-DIV-13)."""
     members = state.router.mesh.get(topic, frozenset())
     router = evolve(state.router, mesh=state.router.mesh.set(topic, members - {peer}),
                      backoff=state.router.backoff.set((topic, peer), state.now_ms + config.router.prune_backoff_ms))

@@ -42,7 +42,8 @@ def observe_peer(config: Config, state: State, peer: str, dialect: Dialect) -> d
 
 
 def observe(config: Config, state: State, dialect: Dialect | None = None) -> dict[str, Any]:
-    """GS-OBS: every known peer's observables and the router's meshes, at the state's clock."""
+    """GS-OBS-1: every known peer's observables and the router's meshes, at the state's clock (an observation
+    after event i is taken after the refreshes due at its time, GS-OBS-3; compared under GS-OBS-2)."""
     dialect = dialect or get_dialect(config.dialect)
     peers = {}
     for peer in sorted(state.peers):

@@ -42,7 +42,8 @@ class ScoreBreakdown:
 
 
 def p1_time_in_mesh(tp: TopicParams, ts: TopicStats, dialect: Dialect) -> float:
-    """GS-P1: mesh time in quanta (floored in go, GS-DIV-1), capped; 0 outside the mesh.
+    """GS-P1: mesh time in quanta (floored in go, GS-DIV-1; a step function of the refreshes, GS-DIV-3), capped;
+    0 outside the mesh.
 
     A zero quantum passes validation only with SkipAtomicValidation and P1 switched off (weight and cap
     0), where go would divide by zero; P1 is then 0 (GS-CFG-E-bounds).
@@ -129,7 +130,8 @@ def p7_behaviour(config: Config, stats: PeerStats, dialect: Dialect) -> float:
 
 
 def breakdown(config: Config, state: State, peer: str, dialect: Dialect | None = None) -> ScoreBreakdown | None:
-    """Every component of ``peer``'s score, or None for a peer the router keeps no stats for."""
+    """Every component of ``peer``'s score (the topic cap as go applies it, GS-DIV-6), or None for a peer the
+    router keeps no stats for."""
     stats = state.peers.get(peer)
     if stats is None:
         return None

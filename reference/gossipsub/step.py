@@ -107,7 +107,7 @@ def apply(config: Config, state: State, event: Event, dialect: Dialect) -> State
             return deliveries.ignore(config, state, m, p, t, dialect)
         case AppScore(peer=p, value=v):
             return evolve(state, app_scores=state.app_scores.set(p, v))
-        case Penalty(peer=p, count=c):
+        case Penalty(peer=p, count=c):  # GS-P7-1
             stats = state.peers.get(p)
             if stats is None:
                 return state

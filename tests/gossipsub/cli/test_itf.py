@@ -1,4 +1,5 @@
-"""ITF export: exact rationals for every real, one state per event, readable back with itf-py."""
+"""ITF export (GS-ITF, PP-ITF): exact rationals for every real, one state per event, readable back with itf-py;
+traces (GS-TRACE-1, GS-TRACE-2) exported as they replay."""
 
 from __future__ import annotations
 
