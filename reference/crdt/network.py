@@ -29,7 +29,7 @@ from peerproof.reference.events import Event
 from peerproof.reference.limits import quote
 
 
-class UnknownReplica(ConfigError):
+class UnknownReplica(ConfigError, ValueError):
     """CR-NET-8: an event names a replica the config does not have (an input error at ``events[i].field``)."""
 
     def __init__(self, index: int, field: str, message: str) -> None:

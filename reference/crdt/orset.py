@@ -62,7 +62,8 @@ def apply(config: Config, state: Tagged, op: Op, check: bool = True) -> tuple[Ta
         kept = state.dots if config.rule != "add-wins" else frozenset(d for d in state.dots if d[0] != op.key)
         new = Tagged(kept | {(op.key, op.writer, n)}, {**state.vv, op.writer: n}, state.tombs)
     elif op.op == "remove":
-        gone = {d for d in state.dots if d[0] == op.key}
+        dead = {(w, n) for w, n, _t in state.tombs}
+        gone = {d for d in state.dots if d[0] == op.key and (d[1], d[2]) not in dead}
         if config.rule == "add-wins-tombstones":
             new = Tagged(state.dots, state.vv, state.tombs | {(w, n, op.now_ms) for _e, w, n in gone})
         else:
