@@ -108,8 +108,53 @@ def check_tree(tree: Any, max_nodes: int | None = MAX_NODES) -> None:
     """PP-LIMIT-2..5, PP-DOC-2 on a parsed tree, without recursion: the first problem as DocumentError.
 
     Shared subtrees (YAML aliases) are visited once per use; at most ``max_nodes`` visits (PP-LIMIT-9;
-    None for a trace, whose size is bounded by its file and its event count instead).
+    None for a trace, whose size is bounded by its file and its event count instead). A fast scan finds
+    whether there is a problem; only then a second walk builds field paths to say where.
     """
+    if _has_problem(tree, max_nodes):
+        _locate_problem(tree, max_nodes)
+
+
+def _leaf_is_fine(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_STRING and (value.isascii() or not _SURROGATE.search(value))
+    if kind is float:
+        return math.isfinite(value)
+    if kind is int:
+        return -_INT_LIMIT < value < _INT_LIMIT
+    return value is None or kind is bool
+
+
+def _has_problem(tree: Any, max_nodes: int | None) -> bool:
+    """Whether ``check_tree`` would complain (a scan that builds no paths, for large traces)."""
+    stack = [(tree, 0)]
+    visits = 0
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            keys_ok = set(map(type, node)) <= {str} and max(map(len, node), default=0) <= MAX_STRING and (
+                all(map(str.isascii, node)) or not any(map(_SURROGATE.search, node)))
+            values = node.values()
+        elif isinstance(node, list):
+            keys_ok, values = True, node
+        else:
+            if not _leaf_is_fine(node):
+                return True
+            continue
+        visits += len(node) + 1
+        if depth >= MAX_DEPTH or not keys_ok or (max_nodes is not None and visits > max_nodes):
+            return True
+        for value in values:
+            if type(value) in (dict, list) or isinstance(value, Mapping):
+                stack.append((value, depth + 1))
+            elif not _leaf_is_fine(value):
+                return True
+    return False
+
+
+def _locate_problem(tree: Any, max_nodes: int | None) -> None:
+    """Raise the DocumentError for the first problem of ``tree``, with its field path."""
     stack: list[tuple[str, Any, int]] = [("", tree, 0)]
     visits = 0
     while stack:
@@ -174,12 +219,24 @@ _JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> Any:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            return Refused(f"key {quote(key, 40)} given twice (PP-DOC-2)")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _value in pairs if key in seen or seen.add(key))
+        return Refused(f"key {quote(repeated, 40)} given twice (PP-DOC-2)")
     return out
+
+
+def _json_int(text: str) -> Any:
+    return int(text) if len(text) <= MAX_DIGITS else number_literal(text, int)
+
+
+def _json_float(text: str) -> Any:
+    if len(text) <= MAX_DIGITS:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+    return number_literal(text, float)
 
 
 def _json_constant(name: str) -> Refused:
@@ -190,7 +247,7 @@ def _parse_json(text: str) -> Any:
     check_brackets(text, _JSON_STRINGS)
     try:
         return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant,
-                          parse_int=lambda s: number_literal(s, int), parse_float=lambda s: number_literal(s, float))
+                          parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"(line {exc.lineno})", f"malformed JSON: {exc.msg} (column {exc.colno})") from None
 

@@ -13,7 +13,8 @@ MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # PP-LIMIT-1: a config file (a trace file
 MAX_DEPTH = 64  # PP-LIMIT-2: nesting of mappings and lists; the deepest real config nests 5
 MAX_DIGITS = 40  # PP-LIMIT-3: digits of a number literal (1e38 needs 39; a double has 17 significant digits)
 MAX_MAGNITUDE = 1e15  # PP-LIMIT-4: |x| of any number in a config or event (doubles are exact integers below 2^53)
-MAX_STRING = 65_536  # PP-LIMIT-5: characters of a string value or a key (an attack plan over 70 topics, in words, is ~5,000)
+# PP-LIMIT-5: characters of a string value or a key (an attack plan over 70 topics, in words, is ~5,000)
+MAX_STRING = 65_536
 MAX_EVENTS = 5_000_000  # PP-LIMIT-6: events in one trace
 MAX_TIME_S = 1e9  # PP-LIMIT-7: the time horizon of a trace, seconds (about 31.7 years); also the longest duration
 QUOTE_CHARS = 80  # PP-LIMIT-8: an error message quotes at most this much of the offending value

@@ -83,6 +83,16 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
         check_tree(doc, max_nodes=None)
     except DocumentError as exc:
         raise ConfigError(file, exc.path, exc.message) from None
+    return _read_trace(doc, file)
+
+
+def trace_from_text(text: str, file: str = "(trace)") -> Trace:
+    """Read a trace from its JSON text through the strict document reader (PP-DOC, PP-LIMIT), then as above."""
+    return _read_trace(parse_text(text, "json", file, max_nodes=None), file)
+
+
+def _read_trace(doc: Mapping[str, Any], file: str) -> Trace:
+    """A trace from a document already within the frame's limits (ConfigError naming the field otherwise)."""
     known = {"format", "protocol", "dialect", "seed", "config", "events", "observations", "claim", "meta"}
     for key in doc:
         if key not in known:
@@ -115,11 +125,6 @@ def trace_from_dict(doc: Any, file: str = "(trace)") -> Trace:
     if not isinstance(meta, Mapping):
         raise ConfigError(file, "meta", "expected an object")
     return Trace(model.protocol, dialect, config, events, observations, claim, seed, meta)
-
-
-def trace_from_text(text: str, file: str = "(trace)") -> Trace:
-    """Read a trace from its JSON text through the strict document reader (PP-DOC, PP-LIMIT), then as above."""
-    return trace_from_dict(parse_text(text, "json", file, max_nodes=None), file)
 
 
 def _trace_model(protocol: Any, file: str) -> Model:

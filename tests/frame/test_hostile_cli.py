@@ -1,10 +1,5 @@
 """The CLI on hostile input (issue 8 acceptance): ``validate``, ``score``, ``replay`` and ``check`` exit 2
 with a short ``FILE: field: message`` on stderr and no traceback (spec/peerproof.md PP-LIMIT, PP-DOC).
-
-Tests marked ``needs_traceio`` need the trace file reader (peerproof/traceio.py, the lead's) to read
-through ``reference.trace.trace_from_text`` (the strict reader) instead of ``json.loads``; until then
-Python's JSON reader recurses, converts 5,000-digit integers and keeps duplicate keys before the
-frame's checks see the document.
 """
 
 from __future__ import annotations
@@ -22,8 +17,6 @@ from peerproof.reference.trace import record, trace_to_dict
 from peerproof import cli
 
 Run = Callable[..., tuple[int, str, str]]
-needs_traceio = pytest.mark.xfail(reason="needs peerproof/traceio.read_trace to parse with trace_from_text (issue 8 "
-                                         "report)", strict=False)
 
 
 @pytest.fixture
@@ -102,7 +95,7 @@ TRACE_CASES = {
     "null_msg.json": lambda t: t.replace('"msg": "m1"', '"msg": null', 1),
     "seed_digits.json": lambda t: t.replace('"seed": 0', '"seed": ' + "9" * 400),
 }
-TRACE_CASES_NEEDING_TRACEIO = {
+TRACE_FILE_CASES = {
     "deep.json": lambda t: t[:-1] + ', "meta": ' + "[" * 5000 + "]" * 5000 + "}",
     "int_5000_digits.json": lambda t: t.replace('"seed": 0', '"seed": ' + "9" * 5000),
     "duplicate.json": lambda t: t.replace('"seed": 0', '"seed": 0, "seed": 1'),
@@ -121,12 +114,11 @@ def test_hostile_replay_and_score_exit_2_naming_the_trace(run: Run, tmp_path: Pa
     assert_bad_input(run("score", good_config(tmp_path), path), path)
 
 
-@needs_traceio
-@pytest.mark.parametrize("name", sorted(TRACE_CASES_NEEDING_TRACEIO))
+@pytest.mark.parametrize("name", sorted(TRACE_FILE_CASES))
 def test_hostile_trace_file_reader_uses_the_strict_reader(run: Run, tmp_path: Path, name: str) -> None:
     """Deep nesting, 5,000-digit integers and duplicate keys in a trace file (the file reader's part)."""
     path = tmp_path / name
-    path.write_text(TRACE_CASES_NEEDING_TRACEIO[name](trace_text()))
+    path.write_text(TRACE_FILE_CASES[name](trace_text()))
     assert_bad_input(run("replay", path), path)
 
 
