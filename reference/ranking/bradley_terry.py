@@ -110,22 +110,25 @@ def zermelo_gs(w: np.ndarray, tolerance: float, max_iterations: int) -> Fit:
     50 below the lowest positive one so observations stay finite and ordered.
     """
     n = w.shape[0]
-    wins = w.sum(axis=1)
+    wins = w.sum(axis=1).tolist()
     games = w + w.T
-    s = np.ones(n)
+    rows, cols = np.nonzero(games)
+    opponents: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        opponents[i].append((j, float(games[i, j])))
+    s = [1.0] * n
     converged, used = False, max_iterations
-    for iteration in range(1, max_iterations + 1):
-        before = s.copy()
+    for iteration in range(1, max_iterations + 1):  # plain floats: the sweep is sequential by definition
+        before = list(s)
         for i in range(n):
-            played = games[i] > 0
-            denominator = float(np.sum(games[i, played] / (s[i] + s[played]))) if played.any() else 0.0
+            denominator = sum(g / (s[i] + s[j]) for j, g in opponents[i])
             s[i] = wins[i] / denominator if denominator > 0 else 1.0
-        total = s.sum()
-        s = s * (n / total) if total > 0 else np.ones(n)
-        if float(np.max(np.abs(s - before))) < tolerance:
+        total = sum(s)
+        s = [x * n / total for x in s] if total > 0 else [1.0] * n
+        if max(abs(x - y) for x, y in zip(s, before, strict=True)) < tolerance:
             converged, used = True, iteration
             break
-    return Fit(tuple(float(x) for x in log_of_strengths(s)), used, converged)
+    return Fit(tuple(float(x) for x in log_of_strengths(np.array(s))), used, converged)
 
 
 def log_of_strengths(s: np.ndarray) -> np.ndarray:
