@@ -7,7 +7,7 @@ Every ``violated`` finding's trace was replayed in the reference model and confi
 from __future__ import annotations
 
 from peerproof.attacks.checks import Checks, Engine, Property, Simulation
-from peerproof.attacks.matchmaking.engines import run_analytic, run_highs, run_scan
+from peerproof.attacks.matchmaking.engines import run_analytic, run_highs, run_hypothesis, run_scan
 from peerproof.attacks.matchmaking.simulation_cli import add_arguments, run_simulation
 from peerproof.attacks.matchmaking.witness import witness
 
@@ -28,6 +28,7 @@ CHECKS = Checks(
         Engine("analytic", "closed-form", run_analytic, "context map, role rule and clipping settle MM-PROP-1, 2, 4"),
         Engine("highs", "closed-form", run_highs, "tangent LP/MILP (misreport) and reward LP (poisoning) on HiGHS"),
         Engine("scan", "closed-form", run_scan, "axis scan for exploration hijack, clone scan for Sybils"),
+        Engine("hypothesis", "hypothesis", run_hypothesis, "targeted search for misreports (cross-check)"),
     ),
     simulation=Simulation(
         help="torch federation on scikit-learn digits: local-only, random, heuristic, central and CPM-LinUCB "

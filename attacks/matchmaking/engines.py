@@ -41,3 +41,10 @@ def run_scan(config: Any, job: Job, settings: Settings) -> Finding | None:
 
         return sybil(config, job, settings)
     return None
+
+
+def run_hypothesis(config: Any, job: Job, settings: Settings) -> Finding | None:
+    """Hypothesis targeted search: an independent cross-check for MM-PROP-3 and MM-PROP-4."""
+    from peerproof.attacks.matchmaking.search import search
+
+    return search(config, job, settings)
