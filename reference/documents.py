@@ -129,7 +129,7 @@ def _leaf_is_fine(value: Any) -> bool:
 def _has_problem(tree: Any, max_nodes: int | None) -> bool:
     """Whether ``check_tree`` would complain (a scan that builds no paths, for large traces)."""
     stack = [(tree, 0)]
-    visits = 0
+    visits = 1  # every node is counted once per use, as _locate_problem counts them
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Mapping):
@@ -142,7 +142,7 @@ def _has_problem(tree: Any, max_nodes: int | None) -> bool:
             if not _leaf_is_fine(node):
                 return True
             continue
-        visits += len(node) + 1
+        visits += len(node)
         if depth >= MAX_DEPTH or not keys_ok or (max_nodes is not None and visits > max_nodes):
             return True
         for value in values:

@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 import yaml
 from hostile_inputs import SMALL_GOSSIPSUB, gossipsub_script, within_budget
+from hypothesis import given
+from hypothesis import strategies as st
+from peerproof.reference import documents
 from peerproof.reference.configfile import ConfigError, read_document
 from peerproof.reference.gossipsub import MODEL, config_from_mapping
-from peerproof.reference.limits import MAX_MAGNITUDE
+from peerproof.reference.limits import MAX_MAGNITUDE, MAX_STRING
 from peerproof.reference.trace import record, replay, trace_from_dict, trace_from_text, trace_to_dict
 
 import peerproof
@@ -378,3 +381,23 @@ def test_hostile_config_file_reader_reads_a_bundled_config(tmp_path: Path) -> No
         path = tmp_path / f"ok{suffix}"
         path.write_text(text)
         assert read_document(path) == SMALL_GOSSIPSUB
+
+
+LEAVES = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+          | st.sampled_from(["\ud800", "x" * (MAX_STRING + 1), 10**40, -(10**40), 10**40 - 1]))
+TREES = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=3) | st.integers(0, 3) | st.just("\udc00"), inner, max_size=4),
+                     max_leaves=30)
+
+
+@given(tree=TREES, max_nodes=st.none() | st.integers(1, 40), depth=st.integers(0, 70))
+def test_hostile_fast_scan_and_located_walk_agree(tree: Any, max_nodes: int | None, depth: int) -> None:
+    """PP-LIMIT-2..5, PP-LIMIT-9: the path-free scan finds a problem exactly when the located walk reports one."""
+    for _ in range(depth):
+        tree = [tree]
+    try:
+        documents._locate_problem(tree, max_nodes)
+        located = False
+    except documents.DocumentError:
+        located = True
+    assert documents._has_problem(tree, max_nodes) == located
