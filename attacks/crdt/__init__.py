@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerproof.attacks.checks import Checks, Engine, Job, Presentation, Property
+from peerproof.attacks.checks import Checks, Engine, Job, Property, Simulation
+from peerproof.attacks.crdt import simulation
 from peerproof.attacks.crdt.engines import run_analytic, run_hypothesis, run_z3
+from peerproof.attacks.presentation import Presentation
 from peerproof.properties.crdt.catalogue import PROPERTIES, applies
 from peerproof.properties.crdt.witness import WITNESSES
 from peerproof.reference.crdt import Config
@@ -45,5 +47,8 @@ CHECKS = Checks(
     ),
     scopes=scopes,
     presentation=Presentation(scope_name="type", group_label=group_label),
+    simulation=Simulation("the parallax announcement workload (expiring key/subkey map) on a lossy, churning "
+                          "network, with an optional expiry-inflation attacker", simulation.add_arguments,
+                          simulation.run),
 )
 """What ``peerproof check`` and ``attack`` know about crdt."""

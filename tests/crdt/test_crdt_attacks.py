@@ -46,3 +46,15 @@ def test_crdt_bloat_grows_linearly_without_gc_and_stays_flat_with_it() -> None:
     collected = growth(load_config(bundled_config_path("lww-map-gc-horizon")), [20, 40])
     assert naive == {20: 20, 40: 40}
     assert collected[40] == collected[20] <= 11  # the horizon is 10 s: one cycle a second, both ends counted
+
+
+def test_crdt_simulation_shows_the_hijack_only_without_owned_subkeys() -> None:
+    """``peerproof simulate crdt``: an attacker's far-future write of p0's subkey reaches every peer of the
+    hivemind rule and none of the owned-subkey rule; honest peers agree either way."""
+    from peerproof.attacks.crdt.simulation import network, simulate
+
+    for name, hijacked in (("expiring-map-hivemind", True), ("expiring-map-owned-subkeys", False)):
+        config = network(load_config(bundled_config_path(name)), 5)
+        rows = simulate(config, minutes=2, loss=0.1, churn=0.0, attack="inflation", seed=1)
+        assert all(r["agree"] == r["online"] for r in rows)
+        assert (rows[-1]["hijacked"] == 5) == hijacked and (rows[-1]["hijacked"] == 0) != hijacked
