@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 from hypothesis import strategies as st
-from peerproof.reference.configfile import read_document
+from peerproof.reference.configfile import ConfigError, read_document
 from peerproof.reference.model import get_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,7 +289,7 @@ SAMPLES: dict[str, Callable[[random.Random, list[str]], Any]] = {
 
 def synthesised_events(model: Any, config: Any, doc: Any, n: int = 30, seed: int = 0) -> list[Any]:
     """Up to ``n`` events of any protocol whose events go through the shared EventCodec, built from its
-    event classes with names taken from the config, keeping those the model takes (a ValueError skips one)."""
+    event classes with names taken from the config, keeping those the model takes (bad input skips one)."""
     types = getattr(getattr(model.event_from_dict, "__self__", None), "types", None)
     if not types:
         return []
@@ -307,7 +307,7 @@ def synthesised_events(model: Any, config: Any, doc: Any, n: int = 30, seed: int
         try:
             event = model.event_from_dict(raw)
             state = model.step(config, state, event, dialect)
-        except ValueError:
+        except (ValueError, ConfigError):  # an event the model refuses as bad input
             continue
         events.append(event)
         t += rng.choice([0, 0.001, 1, 10])
