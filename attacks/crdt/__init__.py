@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from peerproof.attacks.checks import Checks, Engine, Job, Property, Simulation
-from peerproof.attacks.crdt import simulation
+from peerproof.attacks.crdt import plot, simulation
 from peerproof.attacks.crdt.engines import run_analytic, run_hypothesis, run_z3
 from peerproof.attacks.presentation import Presentation
 from peerproof.properties.crdt.catalogue import PROPERTIES, applies
@@ -46,7 +46,7 @@ CHECKS = Checks(
                "reordering, duplication, loss and partitions"),
     ),
     scopes=scopes,
-    presentation=Presentation(scope_name="type", group_label=group_label),
+    presentation=Presentation(scope_name="type", group_label=group_label, plot=plot.plot),
     simulation=Simulation("the parallax announcement workload (expiring key/subkey map) on a lossy, churning "
                           "network, with an optional expiry-inflation attacker", simulation.add_arguments,
                           simulation.run),

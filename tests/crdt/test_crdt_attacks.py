@@ -58,3 +58,15 @@ def test_crdt_simulation_shows_the_hijack_only_without_owned_subkeys() -> None:
         rows = simulate(config, minutes=2, loss=0.1, churn=0.0, attack="inflation", seed=1)
         assert all(r["agree"] == r["online"] for r in rows)
         assert (rows[-1]["hijacked"] == 5) == hijacked and (rows[-1]["hijacked"] == 0) != hijacked
+
+
+def test_crdt_plot_shows_the_split_that_never_heals(tmp_path) -> None:
+    """The crdt plot of the equivocation trace: two distinct reads remain after full anti-entropy."""
+    from peerproof.attacks.crdt.plot import plot, series
+
+    config = load_config(bundled_config_path("op-log-writer-seq"))
+    trace = record("crdt", config, ATTACKS["equivocation-tolerant"](config))
+    distinct, _rejected, _sizes = series(trace)
+    assert distinct[-1] == 2
+    plot(trace, tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 1000
