@@ -26,3 +26,13 @@ def profiles(draw: st.DrawFn, min_agents: int = 2, max_agents: int = 7, dim: int
     unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda v: round(v, 3))
     rows = draw(st.lists(st.tuples(*[unit] * dim), min_size=n, max_size=n, unique=True))
     return np.array(rows, dtype=float)
+
+
+@st.composite
+def scored_pairs(draw: st.DrawFn, min_agents: int = 2, max_agents: int = 8) -> list:
+    """Every unordered pair of n agents with an arbitrary positive score (the input of the greedy matching)."""
+    from peerproof.reference.matchmaking.matching import Pair
+
+    n = draw(st.integers(min_agents, max_agents))
+    weights = st.floats(0.01, 10.0, allow_nan=False)
+    return [(i, j, Pair(f"a{i}", f"a{j}", draw(weights), 0.0, 0.0)) for i in range(n) for j in range(i + 1, n)]

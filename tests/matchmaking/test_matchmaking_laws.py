@@ -17,7 +17,7 @@ from peerproof.properties.matchmaking.laws import (
     ucb_at_least_mean,
 )
 from peerproof.properties.matchmaking.regret import cumulative_regret, regret_config
-from peerproof.properties.matchmaking.strategies import profiles, streams
+from peerproof.properties.matchmaking.strategies import profiles, scored_pairs, streams
 from peerproof.reference.matchmaking import MODEL, Match, Report, get_dialect
 from peerproof.reference.matchmaking.linucb import initial_bandit, ucb, update
 from peerproof.reference.matchmaking.matching import candidates, greedy
@@ -67,6 +67,11 @@ def test_mm_law_6_pairs_are_disjoint_and_within_budget(P, budget) -> None:
 def test_mm_law_7_greedy_is_half_of_max_weight_matching(P) -> None:
     scored, chosen = _scored(P)
     assert greedy_half_optimal(scored, chosen) is None
+
+
+@given(scored_pairs(), st.sampled_from(["lowest-pair-first", "highest-pair-first"]))
+def test_mm_law_7_greedy_is_half_optimal_for_any_positive_weights(scored, tie_break) -> None:
+    assert greedy_half_optimal(scored, greedy(scored, len(scored), tie_break)) is None
 
 
 def test_mm_law_8_reports_of_the_wrong_length_are_rejected(tmp_path) -> None:
