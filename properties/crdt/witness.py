@@ -133,7 +133,7 @@ def future_record(config: Config, events: Sequence[Any]) -> str | None:
                 if stamp > s.now_ms + config.max_skew_ms:
                     return (f"after event {i} at t={s.now_ms / 1000:g}s: {r} holds a record from {origin} stamped "
                             f"{stamp / 1000:g}s, {(stamp - s.now_ms) / 1000:g}s ahead (max_skew "
-                            f"{config.max_skew_ms / 1000:g}s); it outranks every honest write until then")
+                            f"{config.max_skew_ms / 1000:g}s)")
     return None
 
 

@@ -18,6 +18,7 @@ from peerproof.reference.configfile import (
     Section,
     format_duration_ms,
     parse_duration_ms,
+    read_bool,
     read_document,
     read_int,
     read_string,
@@ -62,6 +63,7 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict)  # replica -> Ed25519 public key (hex)
     max_skew_ms: int = 0  # CR-CFG-5: how far an honest clock may run ahead of true time
     max_drift_ms: int | None = None  # CR-CFG-5: reject records stamped beyond local clock + this; None: accept all
+    hlc: bool = False  # CR-CLK-3: honest stamps never fall behind the latest stamp held (hybrid logical clock)
     gc_horizon_ms: int | None = None  # CR-CFG-6: drop metadata older than this; None: never
     min_value: int | None = None  # CR-CFG-7: the application invariant value >= min_value (counters)
     dialect: str = DEFAULT_DIALECT
@@ -104,14 +106,14 @@ def config_from_mapping(data: Mapping[str, Any], file: str = "(inline)") -> Conf
     rule = _read_rule(top, kind, found.get("merge", {}))
     replicas = _read_replicas(top, found.get("replicas"))
     scheme, keys = _read_identity(top, found.get("identity", {}), replicas)
-    skew, drift = _read_clock(top, found.get("clock", {}))
+    skew, drift, hlc = _read_clock(top, found.get("clock", {}), kind)
     horizon = _read_gc(top, found.get("gc", {}))
     min_value = _read_invariant(top, found.get("invariant", {}), kind)
     warnings = []
     if drift is not None and kind not in TIMED_TYPES:
         warnings.append(ConfigWarning("clock.max_drift", f"{kind} records carry no timestamp", "CR-CFG-5"))
-    return Config(kind, rule, replicas, scheme, keys, skew, drift, horizon, min_value, frame.dialect, frame.name,
-                  frame.description, frame.source, file, tuple(warnings))
+    return Config(kind, rule, replicas, scheme, keys, skew, drift, hlc, horizon, min_value, frame.dialect,
+                  frame.name, frame.description, frame.source, file, tuple(warnings))
 
 
 def _read_rule(top: Section, kind: str, value: Any) -> str:
@@ -164,12 +166,15 @@ def _read_identity(top: Section, value: Any, replicas: tuple[str, ...]) -> tuple
     return scheme, keys
 
 
-def _read_clock(top: Section, value: Any) -> tuple[int, int | None]:
+def _read_clock(top: Section, value: Any, kind: str) -> tuple[int, int | None, bool]:
     section = top.child("clock", value)
-    found = section.resolve({"max_skew": (), "max_drift": ("max_future", "max_time_discrepancy")})
+    found = section.resolve({"max_skew": (), "max_drift": ("max_future", "max_time_discrepancy"), "hlc": ()})
     skew = parse_duration_ms(section, "max_skew", found.get("max_skew", "0s"))
     drift = found.get("max_drift")
-    return skew, None if drift is None else parse_duration_ms(section, "max_drift", drift)
+    hlc = read_bool(section, "hlc", found.get("hlc", False))
+    if hlc and kind not in ("lww-register", "lww-map"):
+        raise section.error("hlc", f"hybrid logical clocks stamp lww-register and lww-map writes, not {kind}")
+    return skew, None if drift is None else parse_duration_ms(section, "max_drift", drift), hlc
 
 
 def _read_gc(top: Section, value: Any) -> int | None:
@@ -201,6 +206,8 @@ def to_canonical(config: Config) -> dict[str, Any]:
     clock: dict[str, Any] = {"max_skew": format_duration_ms(config.max_skew_ms)}
     if config.max_drift_ms is not None:
         clock["max_drift"] = format_duration_ms(config.max_drift_ms)
+    if config.hlc:
+        clock["hlc"] = True
     doc["clock"] = clock
     if config.gc_horizon_ms is not None:
         doc["gc"] = {"horizon": format_duration_ms(config.gc_horizon_ms)}

@@ -175,6 +175,11 @@ def dead(config: Config, state: Store, now_ms: int) -> list[int]:
             if not live(config, e, now_ms) and (e.value is None or e.expiry is not None)]
 
 
+def latest_ts(state: Store) -> int:
+    """CR-CLK-3: the greatest timestamp a replica holds (-1: none)."""
+    return max((e.ts for e in state.entries.values()), default=-1)
+
+
 def stamps(config: Config, state: Store) -> list[tuple[int, str]]:
     """Every held record's ranked stamp and its (ghost) origin, for the bounded-future property."""
     return [(stamp(config.rule, e), e.origin) for e in state.entries.values()]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from peerproof.reference.configfile import ConfigError
+from peerproof.reference.crdt import lww
 from peerproof.reference.crdt.config import Config
 from peerproof.reference.crdt.datatypes import datatype
 from peerproof.reference.crdt.events import (
@@ -89,10 +90,17 @@ def connected(state: State, a: str, b: str) -> bool:
     return not state.groups or any(a in g and b in g for g in state.groups)
 
 
+def clock(config: Config, state: State, replica: str) -> int:
+    """CR-CLK-1/3: the stamp an honest replica gives a write: its clock, or (HLC) past every stamp it holds."""
+    if config.hlc:
+        return max(state.now_ms, lww.latest_ts(state.replicas[replica].state) + 1)
+    return state.now_ms
+
+
 def to_op(config: Config, state: State, e: Update) -> Op:
     """CR-OP-1: the update as its issuer records it, defaults filled in."""
     return Op(e.replica, e.op, e.key or "", e.subkey or "", e.value, e.amount,
-              state.now_ms if e.ts_ms < 0 else e.ts_ms, None if e.expiry_ms < 0 else e.expiry_ms,
+              clock(config, state, e.replica) if e.ts_ms < 0 else e.ts_ms, None if e.expiry_ms < 0 else e.expiry_ms,
               e.writer or config.true_id(e.replica), e.pubkey, e.sig, e.seq, state.now_ms)
 
 

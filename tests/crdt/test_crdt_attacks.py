@@ -70,3 +70,17 @@ def test_crdt_plot_shows_the_split_that_never_heals(tmp_path) -> None:
     assert distinct[-1] == 2
     plot(trace, tmp_path / "t.png")
     assert (tmp_path / "t.png").stat().st_size > 1000
+
+
+def test_crdt_hybrid_logical_clock_lets_later_honest_writes_win_but_inherits_the_inflation() -> None:
+    """CR-CLK-3: under an HLC the honest write after a far-future record wins, stamped after it."""
+    from dataclasses import replace
+
+    from peerproof.reference.crdt import MODEL
+
+    wall = load_config(bundled_config_path("lww-register-standard"))
+    for config, winner in ((wall, "attacker"), (replace(wall, hlc=True), "honest")):
+        events = ATTACKS["bounded-future"](config)
+        state = MODEL.final_state(config, events)
+        assert MODEL.observe(config, state, None)["replicas"]["a"]["value"] == winner
+        assert WITNESSES["bounded-future"](config, events) is not None

@@ -49,6 +49,8 @@ def test_crdt_bundled_config_round_trips(name: str) -> None:
     ({"identity": {"scheme": "rsa"}}, "identity.scheme", "unknown identity scheme"),
     ({"identity": {"scheme": "ed25519", "keys": {"a": "zz"}}}, "identity.keys.b", "missing"),
     ({"invariant": {"min_value": 0}}, "invariant.min_value", "pn-counter"),
+    ({"type": "or-set", "clock": {"hlc": True}}, "clock.hlc", "lww-register and lww-map"),
+    ({"clock": {"hlc": "yes"}}, "clock.hlc", "true or false"),
     ({"colour": "red"}, "colour", "unknown field"),
 ])
 def test_crdt_bad_config_is_an_error_naming_the_field(change: dict, path: str, words: str) -> None:
