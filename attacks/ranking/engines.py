@@ -311,7 +311,10 @@ def _enters(c: Comparison, inside: set[str]) -> bool:
     return c.outcome == "tie" or (c.outcome == "first") == outsider_first
 
 
-def _withholding(config: Config, job: Job, settings: Settings, started: float, by: str) -> Finding:
+def _withholding(config: Config, job: Job, settings: Settings, started: float, by: str) -> Finding | None:
+    existence_checked = get_dialect(settings.dialect).check_existence
+    if config.aggregation.prior > 0 or existence_checked != (job.slug == "consensus-not-blocked"):
+        return None  # the analytic engine settles it: no cut exists, or no cut can name a winner / block
     if len(config.candidates) > MAX_CUT_CANDIDATES:
         return _finding(job, "inconclusive", f"the exhaustive cut search covers at most {MAX_CUT_CANDIDATES} "
                         "candidates", None, started, "enumeration")
