@@ -418,6 +418,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(run=cmd_plot)
 
+    conformance = importlib.import_module("peerproof.conformance")
+    p = sub.add_parser("conformance", help="compare an implementation (an adapter command) with the reference model")
+    conformance.add_arguments(p)
+    p.set_defaults(run=lambda args, _ui: conformance.run_command(args))
+
+    vectors = importlib.import_module("peerproof.vectors")
+    p = sub.add_parser("vectors", help="write the test vectors, one directory per case, under --out")
+    vectors.add_arguments(p)
+    p.set_defaults(run=lambda args, _ui: vectors.run_command(args))
+
     _add_check_verbs(sub)
     return parser
 

@@ -105,3 +105,15 @@ def _npm_ci(npm: str, directory: Path, target: Path) -> None:
         head = "\n".join((done.stderr.strip() or done.stdout.strip()).splitlines()[:12])
         raise HarnessUnavailable(f"`npm ci` failed (exit {done.returncode}) installing the pinned {PINNED_PACKAGE} "
                                  f"for {target}:\n{head}")
+
+
+def ts_adapter_command(harness: Path | None = None) -> str:
+    """The ``--adapter`` command of the TS PeerScore driver (installing the pinned harness on first use)."""
+    import shlex
+
+    harness = harness or ensure_node_harness()
+    return shlex.join(["env", f"PEERPROOF_NODE_HARNESS={harness}", node_executable(), str(DRIVER)])
+
+
+if __name__ == "__main__":  # python -m peerproof.adapters.install: print the TS adapter's command
+    print(ts_adapter_command())

@@ -208,7 +208,7 @@ class TsPeerScoreAdapter:
     def observe(self) -> dict[str, Any]:
         """``{"time": seconds, "peers": {peer: observables}}`` for every peer the PeerScore keeps stats for."""
         reply = self._request({"op": "observe"})
-        return _finite({"time": reply["time"], "peers": reply["peers"]})
+        return _finite(reply["observation"])
 
     def replay_file(self, path: str | Path, observe: bool = False) -> dict[str, Any]:
         """Replay a trace file's events inside Node (after ``reset``): ``{"events": n, "elapsed_ms": x}``.

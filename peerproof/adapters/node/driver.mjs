@@ -1,17 +1,23 @@
 // peerproof's driver for the TypeScript GossipSub PeerScore (@libp2p/gossipsub, pinned in package-lock.json).
 //
-// It speaks JSON lines: one command per stdin line, one reply per stdout line, `{"ok":true,...}` or
-// `{"ok":false,"error":"..."}`. Time is mocked (Date.now returns the driver's clock) and the driver runs
-// `background()` (refreshScores + delivery-record gc) itself at every k * decayInterval (k >= 1) up to each
-// event's time, with the clock at the refresh time: the schedule of the reference model (GS-DECAY-1).
-// start() is never called, so no real timer runs.
+// It speaks the peerproof adapter protocol (spec/peerproof.md section 8, PP-ADAPTER, version
+// "peerproof-adapter/1"): one JSON request per stdin line, one reply per stdout line, `{"ok":true,...}` or
+// `{"ok":false,"code":"unsupported"|"bad-request"|"failed","error":"..."}`. Time is mocked (Date.now returns
+// the driver's clock) and the driver runs `background()` (refreshScores + delivery-record gc) itself at every
+// k * decayInterval (k >= 1) up to each event's time, with the clock at the refresh time: the schedule of the
+// reference model (GS-DECAY-1). start() is never called, so no real timer runs.
 //
-// Commands:
+// The adapter protocol (what `peerproof conformance --adapter "node driver.mjs"` sends):
+//   {"op":"hello","version":"peerproof-adapter/1"} -> protocol, dialect "ts", implementation, capabilities
+//   {"op":"reset","config":{...canonical peerproof gossipsub config...},"seed":0}
+//   {"op":"apply","event":{...trace event, "at" in seconds...}}
+//   {"op":"observe"}                                                  -> {"observation":{"time":s,"peers":{...}}}
+//   {"op":"bye"}
+// Extensions peerproof's own TsPeerScoreAdapter uses (batching and file replay, for speed):
 //   {"op":"version"}
 //   {"op":"reset","params":{...TS PeerScoreParams, durations in ms...},"decay_interval_ms":N}
-//   {"op":"event","event":{...trace event, "at" in seconds...}}
+//   {"op":"event","event":{...}}
 //   {"op":"events","events":[...],"observe":"each"|"last"|"none"|[indices]} -> {"observations":[...]}
-//   {"op":"observe"}                                                  -> {"time":s,"peers":{...}}
 //   {"op":"replay_file","path":"trace.json|events.jsonl","observe":false} -> {"events":n,"elapsed_ms":x}
 //
 // The harness directory (where `npm ci` installed node_modules) comes from PEERPROOF_NODE_HARNESS; without
@@ -56,8 +62,8 @@ let decayIntervalMs = 0
 let nextRefreshMs = 0
 
 function reset (cmd) {
-  const p = cmd.params
-  if (p == null || typeof p !== 'object') throw new Error('reset: "params" must be an object')
+  const p = cmd.config != null ? paramsFromConfig(cmd.config) : cmd.params
+  if (p == null || typeof p !== 'object') throw requestError('reset: "config" (or "params") must be an object')
   appScores = new Map()
   params = {
     ...p,
@@ -73,13 +79,76 @@ function reset (cmd) {
   return {}
 }
 
+/** An error reply with a code (PP-ADAPTER-4): "unsupported" or "bad-request"; plain errors are "failed". */
+function codedError (code, message) {
+  return Object.assign(new Error(message), { code })
+}
+const requestError = (message) => codedError('bad-request', message)
+const unsupported = (message) => codedError('unsupported', message)
+
 function requirePeerScore () {
-  if (ps == null) throw new Error('no PeerScore yet: send {"op":"reset",...} first')
+  if (ps == null) throw requestError('no PeerScore yet: send {"op":"reset",...} first')
+}
+
+// ---- the canonical peerproof config as TS PeerScoreParams ---------------------------------------------------
+
+const DURATION_UNITS = { h: 3600000, m: 60000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 }
+
+/** A canonical duration ("12s", "1m", "500ms") in whole milliseconds. */
+function durationMs (text, field) {
+  if (typeof text === 'number') return text
+  const parts = typeof text === 'string' ? [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)] : []
+  if (parts.length === 0 || parts.map((m) => m[0]).join('') !== text) throw requestError(`${field}: not a duration: ${JSON.stringify(text)}`)
+  return Math.round(parts.reduce((sum, m) => sum + Number(m[1]) * DURATION_UNITS[m[2]], 0))
+}
+
+const TOPIC_FIELDS = ['topic_weight', 'time_in_mesh_weight', 'time_in_mesh_quantum', 'time_in_mesh_cap',
+  'first_message_deliveries_weight', 'first_message_deliveries_decay', 'first_message_deliveries_cap',
+  'mesh_message_deliveries_weight', 'mesh_message_deliveries_decay', 'mesh_message_deliveries_cap',
+  'mesh_message_deliveries_threshold', 'mesh_message_deliveries_window', 'mesh_message_deliveries_activation',
+  'mesh_failure_penalty_weight', 'mesh_failure_penalty_decay', 'invalid_message_deliveries_weight',
+  'invalid_message_deliveries_decay']
+const TOPIC_DURATIONS = new Set(['time_in_mesh_quantum', 'mesh_message_deliveries_window', 'mesh_message_deliveries_activation'])
+const camel = (name) => name.replace(/_([a-z])/g, (_m, c) => c.toUpperCase())
+
+/** TS whitelists exact IP strings (a Set<string>): a CIDR range wider than one address cannot be said. */
+function exactIP (entry) {
+  const [ip, prefix] = String(entry).split('/')
+  if (prefix !== undefined && Number(prefix) !== (ip.includes(':') ? 128 : 32)) {
+    throw unsupported(`score_params.ip_colocation_factor_whitelist: ${entry} is a range; the TypeScript PeerScore whitelists exact IP strings only`)
+  }
+  return ip
+}
+
+/** The TS PeerScoreParams for a canonical config (what ts_gossipsub.py's ts_score_params computes in Python). */
+function paramsFromConfig (config) {
+  const s = config.score_params
+  if (s == null || typeof s !== 'object') throw requestError('reset: config.score_params must be an object')
+  const topics = {}
+  for (const [name, tp] of Object.entries(s.topics ?? {})) {
+    const t = {}
+    for (const f of TOPIC_FIELDS) t[camel(f)] = TOPIC_DURATIONS.has(f) ? durationMs(tp[f], `score_params.topics.${name}.${f}`) : tp[f]
+    topics[name] = t
+  }
+  return {
+    topics,
+    topicScoreCap: s.topic_score_cap,
+    appSpecificWeight: s.app_specific_weight,
+    IPColocationFactorWeight: s.ip_colocation_factor_weight,
+    IPColocationFactorThreshold: s.ip_colocation_factor_threshold,
+    IPColocationFactorWhitelist: (s.ip_colocation_factor_whitelist ?? []).map(exactIP),
+    behaviourPenaltyWeight: s.behaviour_penalty_weight,
+    behaviourPenaltyThreshold: s.behaviour_penalty_threshold,
+    behaviourPenaltyDecay: s.behaviour_penalty_decay,
+    decayInterval: durationMs(s.decay_interval, 'score_params.decay_interval'),
+    decayToZero: s.decay_to_zero,
+    retainScore: durationMs(s.retain_score, 'score_params.retain_score')
+  }
 }
 
 /** GS-DECAY-1: run every refresh due at or before `toMs`, each at its own time, then set the clock. */
 function advance (toMs) {
-  if (toMs < clockMs) throw new Error(`event at ${toMs / 1000}s is earlier than the clock (${clockMs / 1000}s)`)
+  if (toMs < clockMs) throw requestError(`event at ${toMs / 1000}s is earlier than the clock (${clockMs / 1000}s)`)
   while (nextRefreshMs <= toMs) {
     clockMs = nextRefreshMs
     ps.background()
@@ -90,7 +159,7 @@ function advance (toMs) {
 
 function need (event, name) {
   const v = event[name]
-  if (v === undefined || v === null) throw new Error(`${event.kind}: missing "${name}"`)
+  if (v === undefined || v === null) throw requestError(`${event.kind}: missing "${name}"`)
   return v
 }
 
@@ -98,7 +167,7 @@ function need (event, name) {
 function applyEvent (event) {
   requirePeerScore()
   const at = event.at
-  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new Error(`bad "at": ${JSON.stringify(at)}`)
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw requestError(`bad "at": ${JSON.stringify(at)}`)
   advance(Math.round(at * 1000))
   const peer = event.peer
   const topic = event.topic
@@ -149,8 +218,8 @@ function applyEvent (event) {
       break
     case 'app_score': appScores.set(need(event, 'peer'), need(event, 'value')); break
     case 'penalty': ps.addPenalty(need(event, 'peer'), event.count ?? 1, 'x'); break
-    case 'heartbeat': throw new Error('heartbeat is not supported by the score-only adapter (no router runs here)')
-    default: throw new Error(`unknown event kind ${JSON.stringify(event.kind)}`)
+    case 'heartbeat': throw unsupported('heartbeat is not supported by the score-only adapter (no router runs here)')
+    default: throw requestError(`unknown event kind ${JSON.stringify(event.kind)}`)
   }
 }
 
@@ -280,12 +349,31 @@ function replayFile (cmd) {
 
 // ---- JSON lines loop ---------------------------------------------------------------------------------------
 
+const PROTOCOL_VERSION = 'peerproof-adapter/1'
+let finished = false // set by bye: the loop ends after its reply
+const EVENT_KINDS = ['add_peer', 'remove_peer', 'add_ip', 'remove_ip', 'graft', 'prune', 'subscribe', 'unsubscribe',
+  'tick', 'receive', 'validated', 'deliver', 'duplicate', 'invalid', 'ignored', 'app_score', 'penalty']
+
+function hello (cmd) {
+  if (cmd.version !== PROTOCOL_VERSION) throw requestError(`this adapter speaks ${PROTOCOL_VERSION}, not ${JSON.stringify(cmd.version)}`)
+  return {
+    version: PROTOCOL_VERSION,
+    protocol: 'gossipsub',
+    dialect: 'ts',
+    implementation: { name: PACKAGE, version: packageVersion, node: process.version },
+    capabilities: { events: EVENT_KINDS, observables: ['time', 'peers'] }
+  }
+}
+
 const COMMANDS = {
+  hello,
+  apply: (cmd) => { applyEvent(cmd.event ?? {}); return {} },
+  observe: () => ({ observation: observe() }),
+  bye: () => { finished = true; return {} },
   version: () => ({ package: PACKAGE, version: packageVersion, node: process.version }),
   reset,
   event: (cmd) => { applyEvent(cmd.event ?? {}); return {} },
   events: applyEvents,
-  observe,
   replay_file: replayFile
 }
 
@@ -299,14 +387,14 @@ function handle (line) {
   try {
     cmd = JSON.parse(line)
   } catch (e) {
-    return { ok: false, error: `not JSON: ${e.message}` }
+    return { ok: false, code: 'bad-request', error: `not JSON: ${e.message}` }
   }
   const run = COMMANDS[cmd?.op]
-  if (run === undefined) return { ok: false, error: `unknown op ${JSON.stringify(cmd?.op)}; known: ${Object.keys(COMMANDS).join(', ')}` }
+  if (run === undefined) return { ok: false, code: 'bad-request', error: `unknown op ${JSON.stringify(cmd?.op)}; known: ${Object.keys(COMMANDS).join(', ')}` }
   try {
     return { ok: true, ...run(cmd) }
   } catch (e) {
-    return { ok: false, error: e?.message ?? String(e) }
+    return { ok: false, code: e?.code === 'unsupported' || e?.code === 'bad-request' ? e.code : 'failed', error: e?.message ?? String(e) }
   }
 }
 
@@ -314,4 +402,6 @@ const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
 for await (const line of lines) {
   if (line.trim() === '') continue
   process.stdout.write(JSON.stringify(handle(line), encodeNumber) + '\n')
+  if (finished) break
 }
+lines.close()

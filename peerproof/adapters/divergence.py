@@ -1,0 +1,90 @@
+"""One trace through an adapter and through the reference model, compared event by event (PP-ADAPTER-6).
+
+``first_divergence`` resets the implementation with the config's canonical document, applies the events
+(lowered where the implementation lacks a kind, see targets.py), observes after each original event and
+compares with the model's observation in the chosen dialect: numbers within the trace tolerance, the rest
+exactly, only the top-level observables the adapter declared. The first event after which they differ is
+the divergence; an implementation that refuses a config or event it declared it cannot express makes the
+trace ``Skipped``; one that fails on an event it claims to support diverges there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from peerproof.adapters.protocol import AdapterProcess, AdapterRefused
+from peerproof.adapters.targets import Target
+from peerproof.reference.model import Model
+from peerproof.reference.trace import TOLERANCE, compare
+
+
+class Skipped(Exception):
+    """The trace cannot be run on this implementation (a kind or a config it cannot express); says why."""
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The first event after which the implementation's observables differ from the model's."""
+
+    index: int  # the event's index in the trace
+    event: Mapping[str, Any]  # its document
+    path: str  # the first observable that differs ("(reply)": the implementation refused the event)
+    model: Any
+    implementation: Any
+    differences: int  # how many observables differ after this event
+
+    def __str__(self) -> str:
+        more = f" (and {self.differences - 1} more)" if self.differences > 1 else ""
+        return (f"after event {self.index} {dict(self.event)}: {self.path}: model {self.model!r}, "
+                f"implementation {self.implementation!r}{more}")
+
+
+def restricted(observation: Mapping[str, Any], keys: Sequence[str] | None) -> dict[str, Any]:
+    """The observables an adapter reports (all of them when it declared none)."""
+    return dict(observation) if keys is None else {k: observation.get(k) for k in keys}
+
+
+def runnable_events(adapter: AdapterProcess, target: Target, config: Any, dialect: str,
+                    events: Sequence[Any]) -> tuple[list[Any], list[int]]:
+    """The events to send and where each original one ends; Skipped when a kind is left it cannot take."""
+    hello = adapter.hello
+    if all(hello.supports(e.kind) for e in events):
+        return list(events), list(range(len(events)))
+    sent, ends = target.lower(config, dialect, events)
+    missing = sorted({e.kind for e in sent if not hello.supports(e.kind)})
+    if missing:
+        raise Skipped(f"needs event kinds the implementation does not support: {', '.join(missing)}")
+    return sent, ends
+
+
+def first_divergence(adapter: AdapterProcess, model: Model, target: Target, config: Any, events: Sequence[Any],
+                     dialect: str, *, seed: int = 0, tolerance: float = TOLERANCE) -> Divergence | None:
+    """Run ``events`` through both sides; the first divergence, or None when every observation agrees."""
+    sent, ends = runnable_events(adapter, target, config, dialect, events)
+    document = {**model.to_canonical(config), "dialect": dialect}
+    try:
+        adapter.reset(document, seed)
+    except AdapterRefused as exc:
+        if exc.code == "unsupported":
+            raise Skipped(f"the implementation cannot express this config: {exc.message}") from None
+        return Divergence(-1, {"op": "reset"}, "(reply)", "ok", f"{exc.code}: {exc.message}", 1)
+    d = model.get_dialect(dialect)
+    keys = adapter.hello.observables
+    done = 0
+    for i, event, state in model.states(config, events, dialect=dialect, seed=seed):
+        while done <= ends[i]:
+            try:
+                adapter.apply(model.event_to_dict(sent[done]))
+            except AdapterRefused as exc:
+                if exc.code == "unsupported":
+                    raise Skipped(f"event {i}: {exc.message}") from None
+                return Divergence(i, model.event_to_dict(event), "(reply)", "ok", f"{exc.code}: {exc.message}", 1)
+            done += 1
+        want = restricted(model.observe(config, state, d), keys)
+        diffs = compare(want, restricted(adapter.observe(), keys), tolerance=tolerance)
+        if diffs:
+            path, a, b = diffs[0]
+            return Divergence(i, model.event_to_dict(event), path, a, b, len(diffs))
+    return None

@@ -1,0 +1,255 @@
+"""``peerproof conformance --adapter "CMD"``: an implementation against the reference model (PP-ADAPTER-6..8).
+
+Three suites, each compared event by event with the model in the adapter's dialect (or ``--dialect``):
+the bundled vectors (``spec/vectors/<protocol>/cases``), generated traces (the protocol's Hypothesis
+strategy, ``--traces`` per config, shrunk to a minimal differing trace that is written to ``--out``) and the
+attack traces of the manifest's violations (``spec/vectors/<protocol>/attacks``): for each, whether the
+implementation reproduces it and whether the witness confirms the attack in its dialect, i.e. whether the
+implementation is attackable the same way. Exit 0: no divergence; 1: a divergence; 2: bad input or an
+adapter that broke the protocol (did not start, hung, wrote non-JSON, crashed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peerproof.adapters.divergence import Divergence, Skipped, first_divergence
+from peerproof.adapters.protocol import AdapterError, AdapterProcess
+from peerproof.adapters.targets import Target, target
+from peerproof.reference.configfile import ConfigError
+from peerproof.reference.model import Model, get_model
+from peerproof.reference.trace import record
+from peerproof.reference.verdicts import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+
+DEFAULT_TRACES = 50  # generated traces per config
+DEFAULT_OUT = Path("peerproof-out") / "conformance"
+
+
+@dataclass
+class Outcome:
+    """One suite item's result: passed, diverged (with the divergence) or skipped (with why)."""
+
+    suite: str  # "vectors", "generated", "attacks"
+    name: str
+    status: str  # "pass", "diverge", "skip"
+    detail: str = ""
+    divergence: Divergence | None = None
+    trace_file: str | None = None
+    attack: str | None = None  # attacks: "attackable", "not attackable in <dialect>: ..."
+
+
+@dataclass
+class Run:
+    """A conformance run: the adapter, the model and dialect it is compared in, and the outcomes."""
+
+    adapter: AdapterProcess
+    model: Model
+    dialect: str
+    target: Target
+    out: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    traces: int = 0
+    events: int = 0
+
+    def compare(self, config: Any, events: Sequence[Any], seed: int = 0) -> Divergence | None:
+        """The first divergence of one trace (Skipped when the implementation cannot run it)."""
+        self.traces += 1
+        self.events += len(events)
+        return first_divergence(self.adapter, self.model, self.target, config, events, self.dialect, seed=seed)
+
+    def write(self, name: str, config: Any, events: Sequence[Any], divergence: Divergence) -> str:
+        """Write the differing trace, recorded in the model, with the divergence in its meta; its path."""
+        from peerproof.traceio import write_trace
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+        trace = record(self.model.protocol, config, events, dialect=self.dialect,
+                       meta={"conformance": str(divergence), "adapter": self.adapter.name})
+        return str(write_trace(trace, self.out / f"{stem}.json"))
+
+
+def run_vectors(run: Run) -> None:
+    """Every bundled behaviour case of the protocol."""
+    from peerproof.vectors import load_cases
+
+    for case in load_cases(run.model.protocol):
+        run.outcomes.append(_judge(run, "vectors", case.name, case.config, case.events))
+
+
+def _judge(run: Run, suite: str, name: str, config: Any, events: Sequence[Any]) -> Outcome:
+    try:
+        found = run.compare(config, events)
+    except Skipped as exc:
+        return Outcome(suite, name, "skip", str(exc))
+    if found is None:
+        return Outcome(suite, name, "pass")
+    return Outcome(suite, name, "diverge", str(found), found, run.write(f"{suite}-{name}", config, events, found))
+
+
+def run_generated(run: Run, configs: Sequence[tuple[str, Any]], traces: int, seed: int) -> None:
+    """``traces`` generated traces per config; the first divergence of each config, shrunk by Hypothesis."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    for name, config in configs:
+        strategy = run.target.events(config, run.adapter.hello.supports)
+        if strategy is None:
+            run.outcomes.append(Outcome("generated", name, "skip", f"no trace generator for {run.model.protocol} yet: "
+                                                                   "the bundled vectors and attack traces only"))
+            return
+        skipped: list[str] = []
+        broken: list[AdapterError] = []
+
+        def differs(events: list[Any], config: Any = config, skipped: list[str] = skipped,
+                    broken: list[AdapterError] = broken) -> bool:
+            if broken:
+                return False
+            try:
+                return run.compare(config, events) is not None
+            except Skipped as exc:
+                skipped.append(str(exc))
+                return False
+            except AdapterError as exc:
+                broken.append(exc)
+                return False
+
+        limits = settings(max_examples=traces, database=None, deadline=None,
+                          suppress_health_check=list(HealthCheck))
+        try:
+            events = find(strategy, differs, settings=limits, random=random.Random(seed))
+        except NoSuchExample:
+            if broken:
+                raise broken[0] from None
+            detail = f"{traces} traces" + (f" ({len(skipped)} skipped: {skipped[0]})" if skipped else "")
+            run.outcomes.append(Outcome("generated", name, "skip" if len(skipped) >= traces else "pass", detail))
+            continue
+        if broken:
+            raise broken[0]
+        found = run.compare(config, events)
+        assert found is not None, "a shrunk trace must still differ"
+        run.outcomes.append(Outcome("generated", name, "diverge", f"shrunk to {len(events)} events: {found}", found,
+                                    run.write(f"generated-{name}", config, events, found)))
+
+
+def run_attacks(run: Run) -> None:
+    """The manifest's attack traces: does the implementation reproduce each, and is it attacked in its dialect?"""
+    from peerproof.attacks.checks import Job, get_checks
+    from peerproof.vectors import load_cases
+
+    checks = get_checks(run.model.protocol)
+    for case in load_cases(run.model.protocol, "attacks"):
+        outcome = _judge(run, "attacks", case.name, case.config, case.events)
+        if outcome.status == "pass":
+            claim = case.claim or {}
+            trace = record(run.model.protocol, case.config, case.events, dialect=run.dialect,
+                           observe_after=[len(case.events) - 1])
+            job = Job(str(claim.get("property")), claim.get("topic"))
+            shown = checks.witness(case.config, job, trace)
+            outcome.attack = ("attackable: it reproduces the attack, which the witness confirms" if shown else
+                              f"not attackable the same way: in the {run.dialect} dialect this trace breaks no property")
+        run.outcomes.append(outcome)
+
+
+def selected_configs(model: Model, names: Sequence[str]) -> list[tuple[str, Any]]:
+    """The configs generated traces run on: those named (bundled names or files), else every bundled one."""
+    from peerproof.catalogue import load_any_config, resolve_config
+    from peerproof.spec import bundled_configs
+
+    targets = list(names) or [c.name for c in bundled_configs(model.protocol)]
+    out = []
+    for t in targets:
+        found, config = load_any_config(resolve_config(t))
+        if found.protocol != model.protocol:
+            raise ConfigError(str(config.file), "protocol", f"a {found.protocol} config; the adapter implements "
+                                                            f"{model.protocol}")
+        out.append((getattr(config, "name", "") or t, config))
+    return out
+
+
+def conformance(command: str, *, protocol: str | None = None, dialect: str | None = None,
+                configs: Sequence[str] = (), traces: int = DEFAULT_TRACES, seed: int = 0, out: Path = DEFAULT_OUT,
+                suites: Sequence[str] = ("vectors", "generated", "attacks"), timeout_s: float = 30.0) -> Run:
+    """Run the suites against the adapter ``command``; AdapterError / ConfigError / ValueError on bad input."""
+    adapter = AdapterProcess(command, timeout_s=timeout_s)
+    try:
+        hello = adapter.hello
+        if protocol is not None and hello.protocol != protocol:
+            raise ValueError(f"the adapter implements {hello.protocol!r}, not {protocol!r}")
+        model = get_model(hello.protocol)
+        chosen = dialect or hello.dialect
+        if chosen not in model.dialects:
+            raise ValueError(f"unknown dialect {chosen!r} for {model.protocol}; known: {', '.join(model.dialects)}")
+        run = Run(adapter, model, chosen, target(model.protocol), out)
+        if "vectors" in suites:
+            run_vectors(run)
+        if "generated" in suites:
+            run_generated(run, selected_configs(model, configs), traces, seed)
+        if "attacks" in suites:
+            run_attacks(run)
+    finally:
+        adapter.close()
+    return run
+
+
+def exit_status(run: Run) -> int:
+    """0 when nothing diverged, 1 otherwise."""
+    return EXIT_VIOLATION if any(o.status == "diverge" for o in run.outcomes) else EXIT_OK
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``peerproof conformance --adapter CMD [--protocol P] [--dialect D] [--config NAME|FILE] [--traces N] ...``."""
+    parser.add_argument("--adapter", required=True, metavar="CMD", help="the command that starts the adapter")
+    parser.add_argument("--protocol", help="the protocol the adapter must implement (default: what it says)")
+    parser.add_argument("--dialect", help="compare with the model in this dialect (default: the adapter's)")
+    parser.add_argument("--config", action="append", default=[], metavar="NAME|FILE",
+                        help="generated traces on this config (repeatable; default: every bundled one)")
+    parser.add_argument("--traces", type=int, default=DEFAULT_TRACES,
+                        help=f"generated traces per config (default {DEFAULT_TRACES})")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the trace generator (default 0)")
+    parser.add_argument("--suite", action="append", choices=("vectors", "generated", "attacks"),
+                        help="run only this suite (repeatable; default: all three)")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="S", help="time-out of one request (s)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR", help="where differing traces go")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The ``conformance`` verb: prints one line per suite item, the first divergences; the exit code."""
+    if args.traces < 0 or not args.timeout > 0:
+        sys.stderr.write("(arguments): --traces must be >= 0 and --timeout > 0\n")
+        return EXIT_BAD_INPUT
+    try:
+        run = conformance(args.adapter, protocol=args.protocol, dialect=args.dialect, configs=args.config,
+                          traces=args.traces, seed=args.seed, out=Path(args.out),
+                          suites=args.suite or ("vectors", "generated", "attacks"), timeout_s=args.timeout)
+    except (AdapterError, ValueError) as exc:
+        sys.stderr.write(f"peerproof conformance: {exc}\n")
+        return EXIT_BAD_INPUT
+    print_run(run)
+    return exit_status(run)
+
+
+def print_run(run: Run) -> None:
+    """The report: a line per item, each divergence in full, a summary."""
+    impl = run.adapter.hello.implementation
+    label = " ".join(str(impl.get(k, "")) for k in ("name", "version")).strip() or run.adapter.name
+    print(f"conformance of {label} ({run.model.protocol}) against the reference model, dialect {run.dialect}")
+    for o in run.outcomes:
+        print(f"  {o.status.upper():7} {o.suite}/{o.name}" + (f": {o.detail}" if o.detail and o.status != "diverge"
+                                                               else ""))
+        if o.divergence is not None:
+            d = o.divergence
+            print(f"          first divergence after event {d.index}: {dict(d.event)}")
+            print(f"          {d.path}: model {d.model!r}, implementation {d.implementation!r}"
+                  + (f" ({d.differences - 1} more observables differ)" if d.differences > 1 else ""))
+            print(f"          trace written to {o.trace_file}")
+        if o.attack:
+            print(f"          {o.attack}")
+    counts = {s: sum(1 for o in run.outcomes if o.status == s) for s in ("pass", "diverge", "skip")}
+    print(f"{counts['pass']} passed, {counts['diverge']} diverged, {counts['skip']} skipped; "
+          f"{run.traces} traces ({run.events} events) compared")
