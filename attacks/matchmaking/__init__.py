@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from peerproof.attacks.checks import Checks, Engine, Presentation, Property, Simulation
 from peerproof.attacks.matchmaking.engines import run_analytic, run_highs, run_hypothesis, run_scan
-from peerproof.attacks.matchmaking.presentation import example, score_tables
+from peerproof.attacks.matchmaking.presentation import example, example_table, score_tables
 from peerproof.attacks.matchmaking.simulation_cli import add_arguments, run_simulation
 from peerproof.attacks.matchmaking.witness import witness
 
@@ -31,7 +31,8 @@ CHECKS = Checks(
         Engine("scan", "closed-form", run_scan, "axis scan for exploration hijack, clone scan for Sybils"),
         Engine("hypothesis", "hypothesis", run_hypothesis, "targeted search for misreports (cross-check)"),
     ),
-    presentation=Presentation(scope_name="scope", score_tables=score_tables, example=example),
+    presentation=Presentation(scope_name="scope", score_tables=score_tables, example=example,
+                              example_table=example_table),
     simulation=Simulation(
         help="torch federation on scikit-learn digits: local-only, random, heuristic, central and CPM-LinUCB "
              "pairing, plus an adversarial run (needs the learning extra: torch)",

@@ -25,6 +25,20 @@ def example(config: Any, dialect: str | None) -> Trace:
                   meta={"roles": roles, "scenario": f"{WARMUP_ROUNDS} honest rounds (MM-ATK-0)"})
 
 
+def example_table(name: str, config: Any, trace: Trace) -> Table:
+    """The demo's view of an example trace: each round's pairs and the rewards learnt so far."""
+    table = Table(title=f"{escape(name)}: example trace ({len(config.agents)} agents, {config.context} context)")
+    for col in ("round", "pairs (student<teacher, UCB)", "updates"):
+        table.add_column(col)
+    for obs in trace.observations:
+        values = obs["values"]
+        event = trace.events[obs["after"]]
+        if event.kind == "match":
+            shown = ", ".join(f"{p['student']}<{p['teacher']} {p['ucb']:.4g}" for p in values["pairs"])
+            table.add_row(str(values["round"]), escape(shown), str(values["updates"]))
+    return table
+
+
 def score_tables(config: Any, observed: Mapping[str, Any]) -> list[Table]:
     """This round's pairs, then the best candidate pairs by their current UCB."""
     pairs = Table(title=f"round {observed.get('round', 0)}: pairs (β = {observed.get('beta', 0):.4g})")

@@ -22,3 +22,4 @@ def test_matchmaking_example_trace_replays_and_is_tabulated(name: str) -> None:
     pairs, best = CHECKS.presentation.score_tables(config, last)
     assert pairs.row_count == len(last["pairs"]) == min(config.pair_budget, len(config.agents) // 2)
     assert best.row_count == min(10, len(last["scores"]))
+    assert CHECKS.presentation.example_table(name, config, trace).row_count == trace.observations[-1]["values"]["round"]
