@@ -48,7 +48,7 @@ def rounds(draw: st.DrawFn, connected: bool = False, weight: str | None = None, 
         comps = cycle(candidates, judges[0])[:1]
     chosen = weight or draw(st.sampled_from(("per-judge", "per-comparison")))
     judged = {j: Judge(r, 0.0, 0) for j, r in zip(judges, reps, strict=True)}
-    rule = Aggregation(solver="ilsr", tolerance=1e-12, max_iterations=2000, prior=prior, weight=chosen)
+    rule = Aggregation(solver="ilsr", tolerance=1e-10, max_iterations=2000, prior=prior, weight=chosen)
     return Config(candidates, dict.fromkeys(candidates), judged, tuple(comps), rule)
 
 

@@ -74,6 +74,8 @@ def mm(w: np.ndarray, tolerance: float, max_iterations: int) -> Fit:
 def stationary(rates: np.ndarray) -> np.ndarray | None:
     """The stationary distribution of the continuous-time chain with off-diagonal ``rates`` (None if not unique)."""
     n = rates.shape[0]
+    top = rates.max()
+    rates = rates / top if top > 0 else rates  # the distribution is scale-free; unit rates keep lstsq's error relative
     generator = rates - np.diag(rates.sum(axis=1))
     system = np.vstack([generator.T, np.ones((1, n))])
     target = np.zeros(n + 1)
