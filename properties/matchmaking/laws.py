@@ -24,14 +24,20 @@ def fold(xs: Sequence[np.ndarray], rs: Sequence[float], lam: float, step: Update
 
 
 def spd_and_increasing(states: Sequence[Bandit], lam: float) -> str | None:
-    """MM-LAW-1/2: A stays symmetric with λ_min(A) ≥ λ, and A_{t+1} − A_t is positive semidefinite."""
+    """MM-LAW-1/2: A stays symmetric with λ_min(A) ≥ λ, and A_{t+1} − A_t is positive semidefinite.
+
+    Up to the rounding of A's own precision (float32 in the code dialect): ε·max(1, max|A|) with ε ten
+    machine epsilons.
+    """
     for t, b in enumerate(states):
-        if not np.allclose(b.A, b.A.T, atol=1e-9):
+        A = b.A.astype(np.float64)
+        tol = 10 * float(np.finfo(b.A.dtype).eps) * max(1.0, float(np.abs(A).max()))
+        if not np.allclose(A, A.T, atol=tol):
             return f"after {t} updates A is not symmetric"
-        low = float(np.linalg.eigvalsh(b.A).min())
-        if low < lam * (1 - 1e-9) - 1e-9:
+        low = float(np.linalg.eigvalsh(A).min())
+        if low < lam - tol:
             return f"after {t} updates λ_min(A) = {low:.6g} < λ = {lam}"
-        if t and float(np.linalg.eigvalsh(b.A - states[t - 1].A).min()) < -1e-9 * max(1.0, float(np.abs(b.A).max())):
+        if t and float(np.linalg.eigvalsh(A - states[t - 1].A.astype(np.float64)).min()) < -tol:
             return f"update {t} made A smaller in the Loewner order"
     return None
 
