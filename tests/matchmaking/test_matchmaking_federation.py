@@ -21,7 +21,7 @@ def test_matchmaking_federation_every_strategy_runs_and_counts_exchanges() -> No
 
     cache: dict = {}
     for strategy, poisoners in (("local-only", 0), ("random", 0), ("heuristic", 0), ("central", 0), ("linucb", 0),
-                                ("linucb-symmetric", 2)):
+                                ("linucb-symmetric", 2), ("linucb-hardened", 2)):
         out = run_one(strategy, 0, 2, 6, poisoners, cache)
         assert len(out.curve) == 2 and all(0.0 <= a <= 1.0 for a in out.curve)
         pairs_per_round = {"local-only": 0, "central": 0}.get(strategy, 3)

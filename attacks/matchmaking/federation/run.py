@@ -25,7 +25,7 @@ from peerproof.attacks.matchmaking.federation.data import split
 from peerproof.attacks.matchmaking.federation.strategies import CPM, heuristic_pairs, profile, random_pairs
 
 CLEAN = ("local-only", "random", "heuristic", "central", "linucb")
-ADVERSARIAL = ("random", "heuristic", "linucb", "linucb-symmetric")
+ADVERSARIAL = ("random", "heuristic", "linucb", "linucb-symmetric", "linucb-hardened")
 POISONERS = 2
 
 
@@ -53,7 +53,8 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
     agents = make_agents(data, bases, seed, poisoners)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
-    cpm = CPM([a.name for a in agents], context="symmetric" if strategy == "linucb-symmetric" else "concat")
+    cpm = CPM([a.name for a in agents], context="concat" if strategy == "linucb" else "symmetric",
+              hardened=strategy == "linucb-hardened")
     counts = np.zeros((n, n), dtype=int)
     poisoned = exchanges = poisoned_late = exchanges_late = 0
     curve = []
@@ -86,7 +87,7 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
                     poisoned_late += bad
                     exchanges_late += 1
                 if strategy.startswith("linucb"):
-                    cpm.feedback(s, t, pre, post)
+                    cpm.feedback(s, t, pre, post, teacher_lies=agents[t].poisoner)
         curve.append(float(np.mean([test_accuracy(a, data) for a in agents if not a.poisoner])))
     return Outcome(curve, counts, poisoned, exchanges, poisoned_late, exchanges_late)
 

@@ -66,6 +66,7 @@ class CPM:
 
     names: list[str]
     context: str = "concat"
+    hardened: bool = False  # symmetric context, robust clipped rewards, partner-confirmed reports (spec §12)
     config: Any = None
     dialect: Any = None
     state: Any = None
@@ -80,7 +81,9 @@ class CPM:
                         "performance_field": "val_acc", "clip": True},
             "agents": [{"id": n, "profile": p} for n, p in zip(self.names, first_profiles, strict=True)],
             "bandit": {"lambda": 1.0, "beta": 1.0}, "matching": {"pair_budget": len(self.names) // 2},
-            "reward": {"gamma": 1.0, "delta_kb": 1e-3, "normalise": "zscore"},
+            "reward": {"gamma": 1.0, "delta_kb": 1e-3, "normalise": "robust", "clip": 3.0,
+                       "reporter": "partner-confirmed"} if self.hardened else
+                      {"gamma": 1.0, "delta_kb": 1e-3, "normalise": "zscore"},
         }, file="(federation)")
         self.dialect, self.state = MODEL.start(self.config)
 
@@ -99,7 +102,11 @@ class CPM:
         self.history.extend((self.names[s], self.names[t]) for s, t in chosen)
         return chosen
 
-    def feedback(self, student: int, teacher: int, pre: float, post: float) -> None:
-        """The student reports its validation loss before and after the exchange (paper Eq. 3)."""
+    def feedback(self, student: int, teacher: int, pre: float, post: float, teacher_lies: bool = False) -> None:
+        """The student reports its validation loss before and after the exchange (paper Eq. 3); under partner
+        confirmation the teacher co-signs the same numbers, or, a poisoner, claims an improvement instead."""
         s, t = self.names[student], self.names[teacher]
         self._step(Reward(self.clock + 500, s, t, s, pre, post, KB))
+        if self.config.reporter == "partner-confirmed":
+            claimed = (pre, min(post, pre - 0.1)) if teacher_lies and post > pre - 0.1 else (pre, post)
+            self._step(Reward(self.clock + 500, s, t, t, *claimed, KB))
