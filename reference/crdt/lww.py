@@ -156,7 +156,8 @@ def gc(config: Config, state: Store, now_ms: int) -> Store:
 
     def dead_long_ago(e: Entry) -> bool:
         return (e.value is None and e.ts < cutoff) or (expiring and e.expiry is not None and e.expiry < cutoff)
-    return Store({k: e for k, e in state.entries.items() if not dead_long_ago(e)})
+    kept = {k: e for k, e in state.entries.items() if not dead_long_ago(e)}
+    return state if len(kept) == len(state.entries) else Store(kept)
 
 
 def size(state: Store) -> int:

@@ -77,10 +77,10 @@ def initial_state(config: Config, seed: int = 0, dialect: Any = None) -> State:
     return State(0, {r: Replica(bottom) for r in config.replicas})
 
 
-def known(config: Config, state: State, name: str, field: str) -> str:
+def known(config: Config, index: int, name: str, field: str) -> str:
     """``name`` if it is a replica of the config; UnknownReplica naming the event and field otherwise."""
     if name not in config.replicas:
-        raise UnknownReplica(state.steps, field, f"unknown replica {quote(name)}; the config has "
+        raise UnknownReplica(index, field, f"unknown replica {quote(name)}; the config has "
                                                  f"{', '.join(config.replicas)}")
     return name
 
@@ -148,8 +148,10 @@ def deliver(config: Config, state: State, msg_id: int) -> State:
 def step(config: Config, state: State, event: Event, dialect: Any = None) -> State:
     """CR-NET-7: the network after one event, then every replica's GC (pure); UnknownReplica for a replica not in
     the config."""
-    state = apply_event(config, state, event)
-    return collect(config, replace(state, steps=state.steps + 1))
+    if event.at_ms < state.now_ms:
+        raise ValueError(f"at: events must be in non-decreasing time ({event.at_ms} ms after {state.now_ms} ms)")
+    index = state.steps
+    return collect(config, apply_event(config, replace(state, now_ms=event.at_ms, steps=index + 1), event, index))
 
 
 def collect(config: Config, state: State) -> State:
@@ -158,23 +160,23 @@ def collect(config: Config, state: State) -> State:
     if config.gc_horizon_ms is None:
         return state
     dt = datatype(config.type)
-    return replace(state, replicas={r: replace(rep, state=dt.gc(config, rep.state, state.now_ms))
+    collected = {r: dt.gc(config, rep.state, state.now_ms) for r, rep in state.replicas.items()}
+    if all(collected[r] is rep.state for r, rep in state.replicas.items()):
+        return state
+    return replace(state, replicas={r: rep if collected[r] is rep.state else Replica(collected[r], rep.seen)
                                     for r, rep in state.replicas.items()})
 
 
-def apply_event(config: Config, state: State, event: Event) -> State:
-    """The network after one event, before garbage collection."""
-    if event.at_ms < state.now_ms:
-        raise ValueError(f"at: events must be in non-decreasing time ({event.at_ms} ms after {state.now_ms} ms)")
-    state = replace(state, now_ms=event.at_ms)
+def apply_event(config: Config, state: State, event: Event, index: int) -> State:
+    """The network after event ``index`` (the clock already moved to it), before garbage collection."""
     if isinstance(event, Update):
-        known(config, state, event.replica, "replica")
+        known(config, index, event.replica, "replica")
         if event.to is not None:
-            known(config, state, event.to, "to")
+            known(config, index, event.to, "to")
         return local_update(config, state, event)
     if isinstance(event, Sync):
-        src = state.replicas[known(config, state, event.src, "src")]
-        return enqueue(state, event.src, [known(config, state, event.dst, "dst")], src.state, src.seen)
+        src = state.replicas[known(config, index, event.src, "src")]
+        return enqueue(state, event.src, [known(config, index, event.dst, "dst")], src.state, src.seen)
     if isinstance(event, Deliver):
         return deliver(config, state, event.msg)
     if isinstance(event, Duplicate):
@@ -186,7 +188,7 @@ def apply_event(config: Config, state: State, event: Event) -> State:
         groups = event.groups_list()
         for group in groups:
             for r in group:
-                known(config, state, r, "groups")
+                known(config, index, r, "groups")
         return replace(state, groups=tuple(frozenset(g) for g in groups))
     if isinstance(event, Heal):
         return replace(state, groups=())

@@ -95,6 +95,8 @@ def gc(config: Config, state: Tagged, now_ms: int) -> Tagged:
         return state
     cutoff = now_ms - config.gc_horizon_ms
     old = {(w, n) for w, n, t in state.tombs if t < cutoff}
+    if not old:
+        return state
     return Tagged(frozenset(d for d in state.dots if (d[1], d[2]) not in old), state.vv,
                   frozenset(t for t in state.tombs if (t[0], t[1]) not in old))
 
