@@ -148,7 +148,7 @@ def main(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
-    rounds = args.rounds or (8 if args.quick else 20)
+    rounds = args.rounds or (6 if args.quick else 20)
     seeds = args.seeds or (2 if args.quick else 5)
     n = args.agents
     if n < 6 or rounds < 1 or seeds < 1:
