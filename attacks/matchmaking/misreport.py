@@ -31,7 +31,8 @@ ANCHOR_STEPS = 6
 ATTACKERS = 3  # the weakest agents tried as attacker
 
 
-def _first_pick(config: Any, run: Run, dialect: Any, agent: str, profile: np.ndarray) -> Any:
+def first_pick(config: Any, run: Run, dialect: Any, agent: str, profile: np.ndarray) -> Any:
+    """The next round's first pair if ``agent`` had reported ``profile`` (scored directly, no clipping)."""
     k = run.state.ids.index(agent)
     state = replace(run.state, profiles=(*run.state.profiles[:k], tuple(profile), *run.state.profiles[k + 1:]))
     chosen = greedy(score_pairs(config, state, dialect, run.state.round + 1), config.pair_budget, dialect.tie_break)
@@ -163,7 +164,7 @@ def cheapest_win(config: Any, dialect: Any, run: Run, m: str, c_star: float) -> 
                     break
                 p = nxt
             cost = float(np.abs(p - h).sum())
-            first = _first_pick(config, run, dialect, m, p)
+            first = first_pick(config, run, dialect, m, p)
             if first is not None and m in (first.student, first.teacher) and (best is None or cost < best[0]):
                 best = (cost, p)
     return None if best is None else best[1]
@@ -200,7 +201,7 @@ def hijack(config: Any, job: Job, settings: Settings) -> Finding | None:
     started = time.perf_counter()
     dialect = get_dialect(settings.dialect)
     run = honest_run(config, settings.dialect, settings.seed)
-    honest_first = _first_pick(config, run, dialect, run.state.ids[0], np.asarray(run.state.profiles[0]))
+    honest_first = first_pick(config, run, dialect, run.state.ids[0], np.asarray(run.state.profiles[0]))
     lo = np.array([f.low for f in config.fields])
     hi = np.array([f.high for f in config.fields])
     for m, _c in attackers(config, run, dialect):
@@ -210,7 +211,7 @@ def hijack(config: Any, job: Job, settings: Settings) -> Finding | None:
                 for sign in (1.0, -1.0):
                     p = h.copy()
                     p[k] = (hi[k] if sign > 0 else lo[k]) + sign * step * (hi[k] - lo[k])
-                    first = _first_pick(config, run, dialect, m, p)
+                    first = first_pick(config, run, dialect, m, p)
                     if first is None or m not in (first.student, first.teacher) or first.mean >= honest_first.mean:
                         continue
                     t = next_round_ms()

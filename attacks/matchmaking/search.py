@@ -15,7 +15,7 @@ from hypothesis.errors import NoSuchExample
 from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.matchmaking.evidence import confirmed, violated
-from peerproof.attacks.matchmaking.misreport import _first_pick, attackers
+from peerproof.attacks.matchmaking.misreport import attackers, first_pick
 from peerproof.attacks.matchmaking.warmup import honest_run, next_round_ms, report_event
 from peerproof.reference.matchmaking import Match, get_dialect
 from peerproof.reference.matchmaking.state import score_pairs
@@ -38,7 +38,7 @@ def search(config: Any, job: Job, settings_: Settings) -> Finding | None:
     started = time.perf_counter()
     dialect = get_dialect(settings_.dialect)
     run = honest_run(config, settings_.dialect, settings_.seed)
-    honest_first = _first_pick(config, run, dialect, run.state.ids[0], np.asarray(run.state.profiles[0]))
+    honest_first = first_pick(config, run, dialect, run.state.ids[0], np.asarray(run.state.profiles[0]))
     lo = np.array([f.low for f in config.fields])
     hi = np.array([f.high for f in config.fields])
     for m, _c in attackers(config, run, dialect):
@@ -51,7 +51,7 @@ def search(config: Any, job: Job, settings_: Settings) -> Finding | None:
         def wins(delta: list[float], m: str = m, h: np.ndarray = h) -> bool:
             p = h + np.asarray(delta)
             target(_margin(config, run, dialect, m, p), label="margin")
-            first = _first_pick(config, run, dialect, m, p)
+            first = first_pick(config, run, dialect, m, p)
             if first is None or m not in (first.student, first.teacher):
                 return False
             outside = bool(np.any(p < lo) or np.any(p > hi))

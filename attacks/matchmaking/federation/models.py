@@ -38,6 +38,7 @@ class _CNN(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * 16, 32), nn.ReLU(), nn.Linear(32, 10))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class logits of flattened 8×8 images."""
         return self.head(self.conv(x.view(-1, 1, 8, 8)))
 
 
