@@ -187,8 +187,7 @@ def misreport(config: Any, job: Job, settings: Settings) -> Finding | None:
                           {"attacker": m, "cost_l1": cost, "cost_linf": float(np.abs(p - h).max())})
         if found is not None:
             return violated(job, "highs", started, *found,
-                            f"synthesized on HiGHS by tangent LPs after {WARMUP_ROUNDS} honest rounds; cost: L1 "
-                            f"distance {cost:.4g} from {m}'s honest profile")
+                            f"synthesized on HiGHS by tangent LPs after {WARMUP_ROUNDS} honest rounds")
     return holds(job, "highs", started, "holds-bounded",
                  f"no in-bounds profile found for the {ATTACKERS} weakest agents that wins the first pick",
                  f"{WARMUP_ROUNDS} warm-up rounds, seed {settings.seed}, {ANCHOR_STEPS} anchor steps")
@@ -221,8 +220,8 @@ def hijack(config: Any, job: Job, settings: Settings) -> Finding | None:
                                       {"attacker": m, "field": config.fields[k].name, "excess": excess})
                     if found is not None:
                         return violated(job, "scan", started, *found,
-                                        f"found by an axis scan: {config.fields[k].name} set {excess:.4g} beyond "
-                                        f"its bound, where the CPM has seen little, so the width term dominates")
+                                        f"found by an axis scan: {config.fields[k].name} set beyond its bound, where "
+                                        "the CPM has seen little, so the width term dominates")
     return holds(job, "scan", started, "holds-bounded",
                  "no single-field out-of-bounds report of the weakest agents wins on exploration alone",
                  f"{WARMUP_ROUNDS} warm-up rounds, seed {settings.seed}, steps up to 2^20 field ranges")

@@ -133,8 +133,7 @@ def _try_lies(config: Any, job: Job, settings: Settings, dialect: Any, honest: R
             lies = false_reports(config, probe)
             cost = float(sum(abs(v) for _who, v in lies))
             return confirmed(config, job, settings.dialect, settings.seed, events,
-                             {"attacker": m, "target": target, "reports_changed": len(lies),
-                              "cost_raw_l1": cost}), len(lies)
+                             {"attacker": m, "target": target, "reports_changed": len(lies), "cost_raw_l1": cost})
     return None
 
 
@@ -148,7 +147,7 @@ def _try_disputes(config: Any, job: Job, settings: Settings, dialect: Any, hones
                 found = confirmed(config, job, settings.dialect, settings.seed, events,
                                   {"attacker": m, "disputed": [f"round {r}: {k}" for r, k in drop]})
                 if found is not None:
-                    return found, size
+                    return found
     return None
 
 
@@ -161,22 +160,17 @@ def poison(config: Any, job: Job, settings: Settings) -> Finding | None:
         for m in honest.state.ids:
             result = _try_disputes(config, job, settings, dialect, honest, m)
             if result is not None:
-                (trace, account), size = result
-                return violated(job, "highs", started, trace, account,
-                                f"found by trying every set of disputes; cost: {size} disputed report(s), no value "
-                                "changed (partner confirmation lets a member veto, not alter)")
+                return violated(job, "highs", started, *result,
+                                "found by trying every set of disputes (partner confirmation lets a member veto, "
+                                "not alter)")
         return holds(job, "highs", started, "holds-bounded",
                      "partner-confirmed: a lone agent can only dispute its pairs' rewards, and no set of disputes "
                      "changes the next first pick", f"{WARMUP_ROUNDS} warm-up rounds, seed {settings.seed}, "
                      "every subset of every agent's disputes")
     for m, target in _targets(config, dialect, honest):
         result = _try_lies(config, job, settings, dialect, honest, m, target)
-        if result is not None and result[0] is not None:
-            (trace, account), n = result
-            cost = trace.meta["cost_raw_l1"]
-            return violated(job, "highs", started, trace, account,
-                            f"synthesized by an LP on HiGHS; cost: {n} report(s) changed by {cost:.4g} in raw "
-                            f"reward in total")
+        if result is not None:
+            return violated(job, "highs", started, *result, "synthesized by an LP on HiGHS")
     clip = "" if config.reward_clip is None else f", applied rewards clipped to ±{config.reward_clip:g}"
     return holds(job, "highs", started, "holds-bounded",
                  f"no change to one agent's own reward reports makes one of its pairs first next round{clip} "

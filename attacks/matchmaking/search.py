@@ -72,6 +72,5 @@ def search(config: Any, job: Job, settings_: Settings) -> Finding | None:
         found = confirmed(config, job, settings_.dialect, settings_.seed, events, {"attacker": m, "cost_l1": cost})
         if found is not None:
             return violated(job, "hypothesis", started, *found,
-                            f"found by Hypothesis targeted search ({settings_.samples} samples); cost: L1 "
-                            f"distance {cost:.4g} from {m}'s honest profile")
+                            f"found by Hypothesis targeted search ({settings_.samples} samples)")
     return None

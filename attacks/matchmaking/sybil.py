@@ -53,7 +53,7 @@ def sybil(config: Any, job: Job, settings: Settings) -> Finding | None:
                               {"victim": victim, "distance": distance})
             if found is not None:
                 return violated(job, "scan", started, *found,
-                                f"constructed: a clone of {victim} at distance {distance:.3g}; cost: one identity")
+                                f"constructed: a clone of {victim} at distance {distance:.3g}")
     return holds(job, "scan", started, "holds-bounded", "no clone of a matched agent (exact, or just past the "
                  "minimum distance along one field) is matched in the next round",
                  f"{WARMUP_ROUNDS} warm-up rounds, seed {settings.seed}, one clone of each matched agent")

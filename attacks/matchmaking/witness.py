@@ -12,6 +12,7 @@ from peerproof.attacks.checks import Job
 from peerproof.attacks.matchmaking.warmup import honest_run, true_reward, true_theta
 from peerproof.reference.matchmaking import MODEL, Match, Report, Reward
 from peerproof.reference.matchmaking.context import pair_contexts
+from peerproof.reference.matchmaking.events import parse_values
 from peerproof.reference.matchmaking.linucb import ucb
 from peerproof.reference.matchmaking.reward import raw_reward
 from peerproof.reference.matchmaking.state import State, round_beta
@@ -51,7 +52,8 @@ def _symmetric(config: Any, trace: Trace) -> str | None:
     if gap <= SYMMETRY_TOLERANCE * max(1.0, abs(a), abs(b)):
         return None
     return (f"after round {state.round}: UCB of x({p}, {q}) is {a:.6g} but of x({q}, {p}) is {b:.6g} "
-            f"(difference {gap:.3g}): the pair's score depends on the order of its members")
+            f"(difference {gap:.3g}): the pair's score depends on the order of its members; cost: none, honest "
+            "behaviour shows it")
 
 
 def _roles(config: Any, trace: Trace) -> str | None:
@@ -64,7 +66,7 @@ def _roles(config: Any, trace: Trace) -> str | None:
         if twin is not None and twin.student != pair.student:
             return (f"round {state.round}: {pair.student} learns from {pair.teacher}, but with the agents listed "
                     f"in reverse order {twin.student} learns from {twin.teacher}: roles follow the index, not the "
-                    "profiles")
+                    "profiles; cost: none, an agent only needs a low index")
     return None
 
 
@@ -97,9 +99,15 @@ def _misreport(config: Any, trace: Trace, *, out_of_bounds: bool) -> str | None:
     if out_of_bounds and before is not None and first.mean >= before.mean:
         return None  # it won on its estimated mean, not on exploration
     honest_at = "nothing" if before is None else f"{before.student}<{before.teacher} (UCB {before.ucb:.6g})"
+    told = np.asarray(parse_values(report.values))
+    previous = np.asarray(honest.profiles[honest.ids.index(report.agent)]) if report.agent in honest.ids else told
+    lo, hi = np.array([f.low for f in config.fields]), np.array([f.high for f in config.fields])
+    excess = float(max(np.max(told - hi), np.max(lo - told), 0.0))
+    cost = f"L1 distance {float(np.abs(told - previous).sum()):.4g} from its profile" + (
+        f", {excess:.4g} beyond a bound" if out_of_bounds else "")
     return (f"round {state.round}: {report.agent} reports a profile {where} the stated bounds and its pair "
             f"{first.key} is picked first (UCB {first.ucb:.6g}, mean {first.mean:.6g}); reporting honestly, "
-            f"{honest_at} is picked first")
+            f"{honest_at} is picked first; cost: {cost}")
 
 
 def false_reports(config: Any, trace: Trace) -> list[tuple[str, float]]:
@@ -123,7 +131,8 @@ def _poisoning(config: Any, trace: Trace) -> str | None:
         return None
     _d, state = _final(config, trace)
     rounds = state.round - 1
-    liars = {who for who, _lie in false_reports(config, trace)}
+    lies = false_reports(config, trace)
+    liars = {who for who, _lie in lies}
     if len(liars) != 1:
         return None
     honest = (*honest_run(config, trace.dialect, trace.seed, rounds).events, Match(trace.events[-1].at_ms))
@@ -131,8 +140,10 @@ def _poisoning(config: Any, trace: Trace) -> str | None:
     first, before = _first(state), _first(truthful)
     if first is None or before is None or first.key == before.key:
         return None
+    cost = (f"{state.disputed} disputed report(s), no value changed" if state.disputed else
+            f"{len(lies)} false report(s), {sum(abs(v) for _w, v in lies):.4g} in raw reward in total")
     return (f"round {state.round}: with {liars.pop()}'s false reward reports the CPM picks {first.key} first "
-            f"(UCB {first.ucb:.6g}); with true rewards it picks {before.key} (UCB {before.ucb:.6g})")
+            f"(UCB {first.ucb:.6g}); with true rewards it picks {before.key} (UCB {before.ucb:.6g}); cost: {cost}")
 
 
 def _sybil(config: Any, trace: Trace) -> str | None:
@@ -154,7 +165,7 @@ def _sybil(config: Any, trace: Trace) -> str | None:
     for pair in state.selection:
         if report.agent in (pair.student, pair.teacher):
             return (f"round {state.round}: {report.agent} joins with a copy of {victim}'s profile (distance "
-                    f"{dist:.3g}) and is matched at once ({pair.key}, UCB {pair.ucb:.6g})")
+                    f"{dist:.3g}) and is matched at once ({pair.key}, UCB {pair.ucb:.6g}); cost: one identity")
     return None
 
 
