@@ -30,6 +30,7 @@ class DataType:
     stamps: Callable[..., list[tuple[int, str]]]  # (config, state) -> [(stamp, origin)]: timed records
     writers: Callable[[Any], list[tuple[str, str]]]  # state -> [(claimed writer, origin)]: signed records
     dead: Callable[..., list[int]]  # (config, state, now_ms) -> death times of the dead records it holds
+    equivocators: Callable[[Any], list[str]] | None  # state -> writers caught equivocating (op-log only)
 
 
 def _none(*_args: Any) -> list[Any]:
@@ -39,7 +40,7 @@ def _none(*_args: Any) -> list[Any]:
 def _from(name: str, module: ModuleType) -> DataType:
     return DataType(name, module.BOTTOM, module.apply, module.merge, module.admit, module.query, module.gc,
                     module.size, module.to_json, getattr(module, "stamps", _none), getattr(module, "writers", _none),
-                    getattr(module, "dead", _none))
+                    getattr(module, "dead", _none), getattr(module, "equivocators", None))
 
 
 TYPES: dict[str, DataType] = {

@@ -209,10 +209,14 @@ def check_events(config: Config, events: list[Event]) -> None:
 
 
 def observe(config: Config, state: State, dialect: Any = None) -> dict[str, Any]:
-    """CR-NET-9: what a reader sees at every replica, each replica's metadata size, the buffer and refusals."""
+    """CR-NET-9: what a reader sees at every replica, its metadata size (op-log: the writers it caught
+    equivocating), the buffer and refusals."""
     dt = datatype(config.type)
     replicas = {r: {"value": dt.query(config, rep.state, state.now_ms), "size": dt.size(rep.state),
                     "seen": sorted(rep.seen)} for r, rep in sorted(state.replicas.items())}
+    if dt.equivocators is not None:
+        for r, rep in state.replicas.items():
+            replicas[r]["equivocators"] = dt.equivocators(rep.state)
     return {"time": state.now_ms / 1000, "replicas": replicas,
             "buffer": [f"{m.id}:{m.src}>{m.dst}" for m in state.buffer],
             "partition": "|".join(",".join(sorted(g)) for g in state.groups),

@@ -126,6 +126,16 @@ def query(config: Config, state: Log, now_ms: int) -> Any:
     return [state.ops[i].value for i in sorted(depth, key=lambda i: (depth[i], i))]
 
 
+def equivocators(state: Log) -> list[str]:
+    """CR-LOG-9: writers with two held ops under one sequence number: equivocation, detected by the hash graph."""
+    seen: dict[tuple[str, int], str] = {}
+    found = set()
+    for o in state.ops.values():
+        if seen.setdefault((o.writer, o.seq), o.id) != o.id:
+            found.add(o.writer)
+    return sorted(found)
+
+
 def gc(config: Config, state: Log, now_ms: int) -> Log:
     """A hash graph keeps every op (its ids are the history): nothing to collect."""
     return state

@@ -84,3 +84,16 @@ def test_crdt_hybrid_logical_clock_lets_later_honest_writes_win_but_inherits_the
         state = MODEL.final_state(config, events)
         assert MODEL.observe(config, state, None)["replicas"]["a"]["value"] == winner
         assert WITNESSES["bounded-future"](config, events) is not None
+
+
+def test_crdt_hash_graph_detects_the_equivocator_and_sequence_ids_cannot() -> None:
+    """CR-LOG-9: after the equivocation attack every correct replica of the hash graph names m; none can with
+    (writer, seq) ids."""
+    from peerproof.reference.crdt import MODEL
+
+    for name, caught in (("op-log-hash-graph", True), ("op-log-writer-seq", False)):
+        config = load_config(bundled_config_path(name))
+        state = MODEL.final_state(config, ATTACKS["equivocation-tolerant"](config))
+        obs = MODEL.observe(config, state, None)["replicas"]
+        m = config.true_id("m")
+        assert all((obs[r]["equivocators"] == [m]) == caught for r in ("a", "b", "c")), obs
