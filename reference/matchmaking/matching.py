@@ -55,19 +55,61 @@ def orient_all(dialect: Dialect, performance: int | None, lower: np.ndarray, upp
     return np.where(swap, upper, lower), np.where(swap, lower, upper)
 
 
-def candidates(dialect: Dialect, performance: int | None, context: str, bandit: Bandit, beta: float,
-               ids: tuple[str, ...], profiles: np.ndarray) -> list[tuple[int, int, Pair]]:
-    """Every unordered pair (i < j) with its roles and its UCB (MM-MATCH-1)."""
-    lower, upper = np.triu_indices(len(ids), k=1)
-    if not len(lower):
-        return []
+@dataclass(frozen=True)
+class Scores:
+    """Every unordered pair (lower < upper) as arrays: roles (student, teacher indices), UCB, mean, width."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    students: np.ndarray
+    teachers: np.ndarray
+    ucb: np.ndarray
+    mean: np.ndarray
+    width: np.ndarray
+
+    def pair(self, k: int, ids: tuple[str, ...]) -> Pair:
+        """The k-th pair as a Pair."""
+        return Pair(ids[int(self.students[k])], ids[int(self.teachers[k])], float(self.ucb[k]), float(self.mean[k]),
+                    float(self.width[k]))
+
+
+def score_all(dialect: Dialect, performance: int | None, context: str, bandit: Bandit, beta: float,
+              profiles: np.ndarray) -> Scores:
+    """MM-MATCH-1: every unordered pair of agents with its roles and its UCB, vectorised."""
+    lower, upper = np.triu_indices(len(profiles), k=1)
     students, teachers = orient_all(dialect, performance, lower, upper, profiles)
+    if not len(lower):
+        empty = np.zeros(0)
+        return Scores(lower, upper, students, teachers, empty, empty, empty)
     means, widths = means_and_widths(bandit, pair_contexts(context, profiles[students], profiles[teachers]),
                                      dialect.direct_inverse)
-    ucbs = means + beta * widths
-    return [(i, j, Pair(ids[s], ids[t], u, m, w)) for i, j, s, t, u, m, w in
-            zip(lower.tolist(), upper.tolist(), students.tolist(), teachers.tolist(), ucbs.tolist(), means.tolist(),
-                widths.tolist(), strict=True)]
+    return Scores(lower, upper, students, teachers, means + beta * widths, means, widths)
+
+
+def candidates(dialect: Dialect, performance: int | None, context: str, bandit: Bandit, beta: float,
+               ids: tuple[str, ...], profiles: np.ndarray) -> list[tuple[int, int, Pair]]:
+    """Every unordered pair (i < j) with its roles and its UCB (MM-MATCH-1), as a list."""
+    s = score_all(dialect, performance, context, bandit, beta, profiles)
+    return [(i, j, Pair(ids[a], ids[b], u, m, w)) for i, j, a, b, u, m, w in
+            zip(s.lower.tolist(), s.upper.tolist(), s.students.tolist(), s.teachers.tolist(), s.ucb.tolist(),
+                s.mean.tolist(), s.width.tolist(), strict=True)]
+
+
+def greedy_scores(scores: Scores, ids: tuple[str, ...], budget: int, tie_break: str) -> tuple[Pair, ...]:
+    """``greedy`` on the arrays of ``score_all``: the same pairs, with Pair objects built for the chosen only."""
+    sign = 1 if tie_break == "lowest-pair-first" else -1
+    used = [False] * len(ids)
+    chosen: list[Pair] = []
+    lower, upper = scores.lower.tolist(), scores.upper.tolist()
+    for k in np.lexsort((sign * scores.upper, sign * scores.lower, -scores.ucb)).tolist():
+        if len(chosen) >= budget:
+            break
+        i, j = lower[k], upper[k]
+        if used[i] or used[j]:
+            continue
+        chosen.append(scores.pair(k, ids))
+        used[i] = used[j] = True
+    return tuple(chosen)
 
 
 def greedy(scored: list[tuple[int, int, Pair]], budget: int, tie_break: str) -> tuple[Pair, ...]:

@@ -12,7 +12,7 @@ from peerproof.reference.matchmaking.context import context_dimension, pair_cont
 from peerproof.reference.matchmaking.dialect import Dialect
 from peerproof.reference.matchmaking.events import Match, Report, Reward, parse_values
 from peerproof.reference.matchmaking.linucb import Bandit, beta_at, initial_bandit, theta, update
-from peerproof.reference.matchmaking.matching import Pair, candidates, greedy
+from peerproof.reference.matchmaking.matching import Pair, candidates, greedy_scores, score_all
 from peerproof.reference.matchmaking.reward import applied_reward, raw_reward
 
 
@@ -84,7 +84,10 @@ def score_pairs(config: Config, state: State, dialect: Dialect, round_index: int
 
 
 def _match(config: Config, state: State, dialect: Dialect) -> State:
-    chosen = greedy(score_pairs(config, state, dialect, state.round + 1), config.pair_budget, dialect.tie_break)
+    beta = round_beta(config, dialect, state.round + 1)
+    scores = score_all(dialect, config.performance_index, config.context, state.bandit, beta,
+                       np.asarray(state.profiles, dtype=float))
+    chosen = greedy_scores(scores, state.ids, config.pair_budget, dialect.tie_break)
     profile = dict(zip(state.ids, state.profiles, strict=True))
     contexts = tuple(tuple(pair_context(config.context, np.asarray(profile[p.student]), np.asarray(profile[p.teacher])))
                      for p in chosen)

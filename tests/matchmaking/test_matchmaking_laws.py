@@ -116,3 +116,15 @@ def test_mm_prof_2_and_mm_rew_5_extreme_values_are_refused_not_stored() -> None:
     state = MODEL.step(config, state, Reward(2, pair.student, pair.teacher, pair.student, 0.0, 1e12), d)
     assert state.rejected == 2 and state.bandit.updates == 0
     assert max(abs(v) for v in state.profiles[0]) < 10
+
+
+@given(profiles(min_agents=2, max_agents=9, dim=2), st.sampled_from(["paper", "knexa-code"]), st.integers(1, 5))
+def test_mm_match_2_array_greedy_equals_the_list_greedy(P, dialect_name, budget) -> None:
+    from peerproof.reference.matchmaking.matching import greedy_scores, score_all
+
+    d = get_dialect(dialect_name)
+    P = np.round(P, 1)  # ties in scores exercise the tie-break
+    bandit = update(initial_bandit(4, 1.0), np.array([1.0, -1.0, 0.5, 0.0]), 1.0)
+    ids = tuple(f"a{i}" for i in range(len(P)))
+    listed = greedy(candidates(d, 0, "concat", bandit, 1.0, ids, P), budget, d.tie_break)
+    assert greedy_scores(score_all(d, 0, "concat", bandit, 1.0, P), ids, budget, d.tie_break) == listed
