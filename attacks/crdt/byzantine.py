@@ -176,8 +176,15 @@ def bloat(config: Config, cycles: int | None = None) -> list[Any]:
     return events
 
 
+def divergence(config: Config) -> list[Any]:
+    """CR-ATK-5 with a GC horizon, else CR-ATK-4: two replicas that delivered the same updates read differently
+    (the resurrected item at one, its removal at the other; or the two same-instant writes)."""
+    return resurrection(config) if config.gc_horizon_ms is not None else tie_order(config)
+
+
 ATTACKS = {
     "bounded-future": timestamp_inflation, "writer-authenticated": forged_writer,
     "equivocation-tolerant": equivocation, "gc-safe": resurrection, "metadata-bounded": bloat,
+    "strong-eventual-consistency": divergence,
 }
-"""The attack trace builder of each Byzantine property, by slug (tie-order is the refutation of CR-PROP-1)."""
+"""The attack trace builder of each property an honest or Byzantine run can break constructively, by slug."""
