@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from peerproof.reference.matchmaking.config import PROFILE_LIMIT, REWARD_LIMIT, Config
+from peerproof.reference.matchmaking.config import MAX_AGENTS, PROFILE_LIMIT, REWARD_LIMIT, Config
 from peerproof.reference.matchmaking.context import context_dimension, pair_context
 from peerproof.reference.matchmaking.dialect import Dialect
 from peerproof.reference.matchmaking.events import Match, Report, Reward, parse_values
@@ -68,6 +68,8 @@ def _report(config: Config, state: State, event: Report) -> State:
     if event.agent in state.ids:
         k = state.ids.index(event.agent)
         return replace(state, profiles=(*state.profiles[:k], profile, *state.profiles[k + 1:]))
+    if len(state.ids) >= MAX_AGENTS:  # a round scores every pair: joins are bounded so a round stays bounded
+        return replace(state, rejected=state.rejected + 1)
     return replace(state, ids=(*state.ids, event.agent), profiles=(*state.profiles, profile))
 
 

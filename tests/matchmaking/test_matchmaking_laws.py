@@ -128,3 +128,13 @@ def test_mm_match_2_array_greedy_equals_the_list_greedy(P, dialect_name, budget)
     ids = tuple(f"a{i}" for i in range(len(P)))
     listed = greedy(candidates(d, 0, "concat", bandit, 1.0, ids, P), budget, d.tie_break)
     assert greedy_scores(score_all(d, 0, "concat", bandit, 1.0, P), ids, budget, d.tie_break) == listed
+
+
+def test_mm_prof_joins_are_bounded_by_the_agent_limit() -> None:
+    from peerproof.reference.matchmaking import load_config
+    from peerproof.reference.matchmaking.config import MAX_AGENTS
+
+    config = load_config("spec/configs/matchmaking/knexa-code.yaml")
+    joins = [Report(k, f"j{k}", ",".join(["0.5"] * config.dimension)) for k in range(MAX_AGENTS + 5)]
+    state = MODEL.final_state(config, joins)
+    assert len(state.ids) == MAX_AGENTS and state.rejected == len(config.agents) + 5
