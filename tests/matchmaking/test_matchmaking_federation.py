@@ -26,7 +26,7 @@ def test_matchmaking_federation_every_strategy_runs_and_counts_exchanges() -> No
         assert len(out.curve) == 2 and all(0.0 <= a <= 1.0 for a in out.curve)
         pairs_per_round = {"local-only": 0, "central": 0}.get(strategy, 3)
         assert out.exchanges == 2 * pairs_per_round == out.counts.sum(), strategy
-        assert out.poisoned <= out.exchanges and (poisoners or out.poisoned == 0)
+        assert out.poisoned <= out.mixed <= out.exchanges and (poisoners or out.mixed == 0)
 
 
 def test_matchmaking_confidence_interval_uses_student_t() -> None:

@@ -39,6 +39,7 @@ class Outcome:
     exchanges: int
     poisoned_late: int = 0  # the same, in the second half of the rounds only
     exchanges_late: int = 0
+    mixed: int = 0  # exchanges between an honest agent and a poisoner, whoever teaches
 
 
 def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache: dict | None = None) -> Outcome:
@@ -56,7 +57,7 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
     cpm = CPM([a.name for a in agents], context="concat" if strategy == "linucb" else "symmetric",
               hardened=strategy == "linucb-hardened")
     counts = np.zeros((n, n), dtype=int)
-    poisoned = exchanges = poisoned_late = exchanges_late = 0
+    poisoned = exchanges = poisoned_late = exchanges_late = mixed = 0
     curve = []
     for r in range(1, rounds + 1):
         for a in agents:
@@ -83,13 +84,14 @@ def run_one(strategy: str, seed: int, rounds: int, n: int, poisoners: int, cache
                 exchanges += 1
                 bad = int(agents[t].poisoner and not agents[s].poisoner)
                 poisoned += bad
+                mixed += int(agents[t].poisoner != agents[s].poisoner)
                 if 2 * r > rounds:
                     poisoned_late += bad
                     exchanges_late += 1
                 if strategy.startswith("linucb"):
                     cpm.feedback(s, t, pre, post, teacher_lies=agents[t].poisoner)
         curve.append(float(np.mean([test_accuracy(a, data) for a in agents if not a.poisoner])))
-    return Outcome(curve, counts, poisoned, exchanges, poisoned_late, exchanges_late)
+    return Outcome(curve, counts, poisoned, exchanges, poisoned_late, exchanges_late, mixed)
 
 
 def ci95(values: list[float]) -> tuple[float, float]:
@@ -172,16 +174,18 @@ def main(args: argparse.Namespace) -> int:
     for part, title in (("clean", "final test accuracy, honest agents"),
                         ("adversarial", f"with {POISONERS} poisoners (wrong soft labels, misreported profiles)")):
         table = Table(title=f"{title} — {n} agents, {rounds} rounds, {seeds} seeds, mean ± 95% CI")
-        for col in ("strategy", "accuracy", "± CI", "poisoned exchanges", "in 2nd half"):
+        for col in ("strategy", "accuracy", "± CI", "poisoner paired", "poisoner teaches", "in 2nd half"):
             table.add_column(col)
         summary[part] = {}
         for strategy, outcomes in results[part].items():
             mean, half = ci95([o.curve[-1] for o in outcomes])
             share = sum(o.poisoned for o in outcomes) / max(1, sum(o.exchanges for o in outcomes))
             late = sum(o.poisoned_late for o in outcomes) / max(1, sum(o.exchanges_late for o in outcomes))
-            shown = (f"{share:.1%}", f"{late:.1%}") if part == "adversarial" else ("—", "—")
+            paired = sum(o.mixed for o in outcomes) / max(1, sum(o.exchanges for o in outcomes))
+            shown = (f"{paired:.1%}", f"{share:.1%}", f"{late:.1%}") if part == "adversarial" else ("—",) * 3
             table.add_row(strategy, f"{mean:.4f}", f"{half:.4f}", *shown)
             summary[part][strategy] = {"mean": mean, "ci95": half, "poisoned_share": share, "poisoned_share_late": late,
+                                       "poisoner_paired_share": paired,
                                        "finals": [o.curve[-1] for o in outcomes],
                                        "curve": np.mean([o.curve for o in outcomes], axis=0).tolist()}
         console.print(table)
