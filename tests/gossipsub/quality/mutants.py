@@ -73,14 +73,14 @@ def invalid_weight_counted_positive(original: Callable) -> Callable:
 
 
 def decay_factor_above_one(original: Callable) -> Callable:
-    def decayed(value: float, factor: float, decay_to_zero: float) -> float:
-        return original(value, 1 / factor, decay_to_zero)  # grows by 1/factor > 1 instead of shrinking
+    def decayed(value: float, factor: float, decay_to_zero: float, times: int = 1) -> float:
+        return original(value, 1 / factor, decay_to_zero, times)  # grows by 1/factor > 1 instead of shrinking
     return decayed
 
 
 def decay_flips_sign(original: Callable) -> Callable:
-    def decayed(value: float, factor: float, decay_to_zero: float) -> float:
-        return -original(value, factor, decay_to_zero)
+    def decayed(value: float, factor: float, decay_to_zero: float, times: int = 1) -> float:
+        return -original(value, factor, decay_to_zero, times)
     return decayed
 
 
