@@ -11,6 +11,7 @@ global state, no display needed.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,11 +294,18 @@ def plot_observables(trace: Trace, path: str | Path) -> Path:
     return write_atomic(path, buf.getvalue())
 
 
+TITLE_WIDTH = 150  # characters per title line (the figure is 13 inches wide at 12 pt)
+TITLE_LINES = 4  # a long reason is cut after this many lines
+
+
 def _title(trace: Trace) -> str:
+    """The plot's title: protocol, config, dialect, size, then the claim wrapped to the figure's width."""
     name = getattr(trace.config, "name", "") or getattr(trace.config, "file", "")
-    title = f"{trace.protocol} · {name} · dialect {trace.dialect} · {len(trace.events)} events"
-    if trace.claim:
-        claim = trace.claim
-        title += f"\n{claim.get('property', '?')}" + (f" [{claim['topic']}]" if claim.get("topic") else "")
-        title += f": {claim.get('verdict', '?')}" + (f" — {claim['reason']}" if claim.get("reason") else "")
-    return title
+    head = f"{trace.protocol} · {name} · dialect {trace.dialect} · {len(trace.events)} events"
+    if not trace.claim:
+        return head
+    claim = trace.claim
+    text = f"{claim.get('property', '?')}" + (f" [{claim['topic']}]" if claim.get("topic") else "")
+    text += f": {claim.get('verdict', '?')}" + (f" — {claim['reason']}" if claim.get("reason") else "")
+    lines = textwrap.wrap(text, TITLE_WIDTH, max_lines=TITLE_LINES, placeholder=" …")
+    return "\n".join([head, *lines])
