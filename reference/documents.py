@@ -215,7 +215,9 @@ def number_literal(text: str, convert: Callable[[str], Any]) -> Any:
 
 # -- JSON ------------------------------------------------------------------------------------------------
 
-_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Every alternative below matches wherever it starts (an unterminated string runs to the end of the text
+# or line), so a scan never fails part-way and retries from the next quote: linear, not quadratic.
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)')
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> Any:
@@ -254,7 +256,8 @@ def _parse_json(text: str) -> Any:
 
 # -- TOML ------------------------------------------------------------------------------------------------
 
-_TOML_SKIPPED = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*')
+_TOML_SKIPPED = re.compile(r'"""[\s\S]*?(?:"""|\Z)|\'\'\'[\s\S]*?(?:\'\'\'|\Z)'
+                           r'|"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*(?:"|(?=\n)|\\?\Z)|\'[^\'\n]*(?:\'|(?=\n)|\Z)|#[^\n]*')
 
 
 def _toml_float(text: str) -> Any:
@@ -282,12 +285,15 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
-# Plain scalars that YAML 1.1 (PyYAML, go-yaml v2) reads as something else than YAML 1.2 does.
-_AMBIGUOUS = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"  # 1.1 booleans
-                        r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"  # 1.1 sexagesimal: 1:30 is 90
-                        r"|[-+]?0[0-9_]+|[-+]?0b[01_]+"  # 1.1 octal 0755 is 493, binary
-                        r"|[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"  # 1.1 digit separators
-                        r"|<<|=")  # 1.1 merge and value keys
+# Plain scalars that YAML 1.1 (PyYAML, go-yaml v2) reads as something else than YAML 1.2 does. Each
+# pattern has one star per run of characters, so a failed match costs time linear in the scalar.
+_AMBIGUOUS_WORDS = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+                    "<<", "="}  # 1.1 booleans, merge and value keys
+_AMBIGUOUS = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"  # 1.1 sexagesimal: 1:30 is 90
+                        r"|[-+]?0[0-9_]+|[-+]?0b[01_]+")  # 1.1 octal 0755 is 493, binary
+_SEPARATED = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")  # with a "_": 1.1 reads 1_000
+_NUMBER_CHARS = frozenset("0123456789+-._eE")  # a decimal literal; a long hex word (a key, a hash) stays a string
+_LONGEST_SHORT_SCALAR = 2 * MAX_DIGITS + 8  # no number within PP-LIMIT-3, boolean or null is longer
 
 
 def _int_literal(text: str) -> int:
@@ -300,7 +306,11 @@ def _int_literal(text: str) -> int:
 
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted, untagged) YAML scalar under the YAML 1.2 core schema (PP-DOC-4)."""
-    if _AMBIGUOUS.fullmatch(text):
+    if len(text) > _LONGEST_SHORT_SCALAR:
+        if set(text) <= _NUMBER_CHARS and any(c.isdigit() for c in text):
+            return Refused(f"a number of {len(text)} characters exceeds the limit of {MAX_DIGITS} digits (PP-LIMIT-3)")
+        return text
+    if text in _AMBIGUOUS_WORDS or _AMBIGUOUS.fullmatch(text) or ("_" in text and _SEPARATED.fullmatch(text)):
         raise ValueError(f"{quote(text, 40)} is read differently by YAML 1.1 and YAML 1.2; quote it (\"...\") or "
                          "write it unambiguously (true/false, a plain decimal number) (PP-DOC-4)")
     if _NULL.fullmatch(text):

@@ -6,9 +6,11 @@ quoting at most ~80 characters of the value; or, where the input is legitimate, 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -409,3 +411,21 @@ def test_hostile_long_protocol_name_is_quoted_not_echoed(tmp_path: Path) -> None
     """PP-LIMIT-8: a 20,000-character protocol name (found by the deep fuzz run) is quoted, not echoed whole."""
     err = refused(tmp_path, json.dumps({"protocol": "9" * 20_000}), ".json")
     assert err.path == "protocol" and len(err.message) < 300
+
+
+@pytest.mark.parametrize(("syntax", "text"), [
+    ("json", '{"x": "' + '\\"' * 200_000),
+    ("toml", 'x = "' + '\\"' * 200_000),
+    ("toml", 'x = """' + "a" * 400_000),
+    ("yaml", "x: " + "1_" * 30_000 + "x"),
+    ("yaml", "x: " + "1:" * 30_000 + "x"),
+])
+def test_hostile_prescan_and_scalar_patterns_are_linear(syntax: str, text: str) -> None:
+    """PP-LIMIT-2, PP-DOC-4: an unterminated string full of escaped quotes, and plain scalars made of digit
+    runs and separators, once made the string-skipping and YAML 1.1 patterns retry from every quote or
+    backtrack over every split (quadratic: minutes at this size); now one pass. A clock bound with a wide
+    margin: linear work takes well under a second here, quadratic work takes minutes."""
+    start = time.perf_counter()
+    with contextlib.suppress(documents.DocumentError):
+        documents.parse_document(text, syntax)
+    assert time.perf_counter() - start < 10
