@@ -32,8 +32,8 @@ PAIRS = [
     ("CR-ATK-6 metadata bloat", "metadata-bounded", "or-set-tombstones", "or-set-orswot"),
 ]
 CHECKPOINTS = [10, 100, 1000]
-GROWTH = ["lww-map-standard", "lww-map-gc-horizon", "or-set-tombstones", "or-set-orswot", "expiring-map-hivemind",
-          "expiring-map-owned-subkeys"]
+GROWTH = ["lww-map-standard", "lww-map-gc-horizon", "or-set-tombstones", "or-set-remove-wins", "or-set-orswot",
+          "expiring-map-hivemind", "expiring-map-owned-subkeys"]
 
 
 def main() -> None:

@@ -149,16 +149,20 @@ def resurrection(config: Config) -> list[Any]:
 
 
 def bloat(config: Config, cycles: int | None = None) -> list[Any]:
-    """CR-ATK-6: metadata that outlives its item: removes (LWW maps), short-lived records, or re-adds (OR-sets)."""
+    """CR-ATK-6: metadata that outlives its item: removes (LWW maps, OR-sets), short-lived records, re-adds."""
     _, state = MODEL.start(config)
     n = cycles or 2 * len(config.replicas) + 1
     m = attacker(config)
     events: list[Any] = []
     at = T0
     for i in range(n):
-        if config.type == "or-set":
-            batch = [honest_update(config, state, m, "add", None, at, key="k", quiet=False)]
-        elif config.type == "expiring-map":
+        if config.type == "or-set":  # re-add one element (new tags), and add then remove a fresh one
+            for op, key in (("add", "k"), ("add", f"x{i}"), ("remove", f"x{i}")):
+                e = honest_update(config, state, m, op, None, at, key=key, quiet=False)
+                state = run(config, state, [e])
+                events.append(e)
+            continue
+        if config.type == "expiring-map":
             e = Update(at, m, "set", key=f"k{i}", value="junk", expiry_ms=at + 1000)
             batch = [sign_update(config, state, e)]
         else:

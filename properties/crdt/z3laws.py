@@ -96,7 +96,8 @@ def counter(rule: str) -> Encoding:
 
 
 def orset(rule: str) -> Encoding:
-    """CR-Z3-4: one dot (writer w, counter c): present, tombstoned, and the version vector's entry for w."""
+    """CR-Z3-4: one dot (writer w, counter c): present (an add or, remove-wins, a remove dot), tombstoned, and
+    the version vector's entry for w."""
     c = z3.Int("dot_c")
 
     def fresh(p: str) -> Sym:
@@ -107,7 +108,7 @@ def orset(rule: str) -> Encoding:
 
     def merge(a: Sym, b: Sym) -> Sym:
         v = z3.If(a["v"] >= b["v"], a["v"], b["v"])
-        if rule == "add-wins":
+        if rule in ("add-wins", "remove-wins"):  # remove-wins: the same join on add and remove dots alike
             p = z3.Or(z3.And(a["p"], b["p"]), z3.And(a["p"], z3.Not(covered(b))), z3.And(b["p"], z3.Not(covered(a))))
             return {"p": p, "t": z3.BoolVal(False), "v": v}
         return {"p": z3.Or(a["p"], b["p"]), "t": z3.Or(a["t"], b["t"]), "v": v}
@@ -122,8 +123,10 @@ def orset(rule: str) -> Encoding:
         mine, same = z3.Bool(f"{p}_mine"), z3.Bool(f"{p}_same")  # the adder is w; this dot's element is the target
         fresh_dot = z3.And(mine, c == a["v"] + 1)
         v = z3.If(mine, a["v"] + 1, a["v"])
-        kept = z3.And(a["p"], z3.Not(same)) if rule == "add-wins" else a["p"]
+        kept = z3.And(a["p"], z3.Not(same)) if rule in ("add-wins", "remove-wins") else a["p"]
         add = {"p": z3.Or(fresh_dot, kept), "t": a["t"], "v": v}
+        if rule == "remove-wins":  # a remove mints a remove dot, replacing the observed dots, as an add does
+            return [("add", z3.BoolVal(True), add), ("remove", z3.BoolVal(True), add)]
         if rule == "add-wins-tombstones":
             remove = {"p": a["p"], "t": z3.Or(a["t"], z3.And(a["p"], same)), "v": a["v"]}
         else:

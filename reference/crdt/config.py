@@ -36,12 +36,15 @@ RULES: dict[str, tuple[str, ...]] = {
     "lww-register": ("ts-writer", "ts-keep-local"),
     "lww-map": ("ts-writer", "ts-keep-local"),
     "expiring-map": ("expiry-writer", "expiry-keep-stored"),
-    "or-set": ("add-wins", "add-wins-tombstones", "remove-by-delete"),
+    "or-set": ("add-wins", "add-wins-tombstones", "remove-wins", "remove-by-delete"),
     "pn-counter": ("pointwise-max", "sum"),
     "mv-register": ("maximal-versions",),
     "op-log": ("content-hash", "writer-seq"),
 }
-"""CR-CFG-2: every type and its merge rules; the first is the type's standard rule (spec/crdt.md §3)."""
+"""CR-CFG-2: every type and its merge rules; the first is the type's default (spec/crdt.md §3)."""
+
+BROKEN_RULES = ("ts-keep-local", "expiry-keep-stored", "remove-by-delete", "sum", "writer-seq")
+"""CR-CFG-2: the rules from real code or naive designs that the bundled configs refute; the others are standard."""
 
 TIMED_TYPES = ("lww-register", "lww-map", "expiring-map")
 SCHEMES = ("none", "ed25519")
@@ -80,8 +83,8 @@ class Config:
 
     @property
     def standard(self) -> bool:
-        """Whether the merge rule is the type's standard one."""
-        return self.rule == RULES[self.type][0]
+        """Whether the merge rule is a standard one (not one of the broken rules)."""
+        return self.rule not in BROKEN_RULES
 
     def true_id(self, replica: str) -> str:
         """CR-ID-1: the writer id replica ``replica`` legitimately writes as (its key's hash, or its name)."""

@@ -81,3 +81,18 @@ def test_crdt_op_log_buffers_an_op_until_its_predecessor_arrives() -> None:
     assert reads(c, s)["c"] == []
     s = run(c, s, [Deliver(1000, 1)])
     assert reads(c, s)["c"] == ["first", "second"]
+
+
+def test_crdt_remove_wins_set_lets_a_concurrent_remove_beat_the_add() -> None:
+    """CR-SET-2/3 (remove-wins): the race of the add-wins test ends the other way; a later add brings e back."""
+    c = net("or-set", merge={"rule": "remove-wins"})
+    _, s = MODEL.start(c)
+    s = run(c, s, [honest_update(c, s, "a", "add", None, 1000, key="e")])
+    s = run(c, s, [Sync(1000, "a", "b"), Deliver(1000, 0)])
+    s = run(c, s, [honest_update(c, s, "a", "remove", None, 2000, key="e"),
+                   honest_update(c, s, "b", "add", None, 2000, key="e")])
+    s = run(c, s, quiesce(c, s, 3000))
+    assert reads(c, s) == {"a": [], "b": [], "c": []}
+    s = run(c, s, [honest_update(c, s, "c", "add", None, 4000, key="e")])
+    s = run(c, s, quiesce(c, s, 4000))
+    assert reads(c, s) == {"a": ["e"], "b": ["e"], "c": ["e"]}
