@@ -11,6 +11,7 @@ from peerproof.reference.crdt import config_from_mapping
 REPLICAS = ["a", "b", "c"]
 LWW = config_from_mapping({"protocol": "crdt", "type": "lww-map", "replicas": REPLICAS})
 COUNTER = config_from_mapping({"protocol": "crdt", "type": "pn-counter", "replicas": REPLICAS})
+REGISTER = config_from_mapping({"protocol": "crdt", "type": "lww-register", "replicas": REPLICAS})
 
 
 @st.composite
@@ -39,6 +40,15 @@ def test_crdt_lww_map_agrees_with_pycrdt_and_loro(rounds: list) -> None:
     assert all(m == want for m in pycrdt_run(len(REPLICAS), rounds))
     if all(len({k for _r, k, _v in writes}) == len(writes) for writes in rounds):  # CR-DIV-8: no same-key race
         assert all(m == want for m in loro_run(len(REPLICAS), rounds))
+
+
+@settings(max_examples=40)
+@given(rounds=map_rounds())
+def test_crdt_lww_register_agrees_with_pycrdt(rounds: list) -> None:
+    """CR-DIV-1/2 for the register: the value of one map key in Yjs (every write goes to the same key)."""
+    one_key = [[(r, "reg", v) for r, _k, v in writes] for writes in rounds]
+    want = reference(REGISTER, one_key)
+    assert all(m.get("reg") == want for m in pycrdt_run(len(REPLICAS), one_key))
 
 
 @settings(max_examples=40)
