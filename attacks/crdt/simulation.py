@@ -70,9 +70,11 @@ def simulate(config: Config, minutes: int, loss: float, churn: float, attack: st
                 step(sign_update(config, state, update))
             if peer in online and (now + 1000 * i) % SYNC_MS == 0:
                 step(Sync(now, peer, rng.choice([p for p in config.replicas if p != peer])))
-        if attack == "inflation" and second % 60 == 30:  # p0's subkey, claiming every layer, far ahead
-            bad = Update(now, attacker, "set", key=KEY, subkey=victim, value=HIJACK, expiry_ms=now + 10**9)
-            step(sign_update(config, state, bad))
+        if attack == "inflation" and second % 60 == 30:  # p0's subkey, claiming every layer, far ahead, sent to
+            for peer in sorted(online - {attacker}):  # each peer directly (a Byzantine sender skips its own checks)
+                bad = Update(now, attacker, "set", key=KEY, subkey=victim, value=HIJACK, expiry_ms=now + 10**9,
+                             to=peer)
+                step(sign_update(config, state, bad))
         for msg in list(state.buffer):
             when = due.pop(msg.id, None)
             if (when is not None and when < 0) or msg.dst not in online:
