@@ -12,7 +12,7 @@ from peerproof.attacks.checks import Checks, Engine, Job, Property, Simulation
 from peerproof.attacks.crdt import plot, simulation
 from peerproof.attacks.crdt.engines import run_analytic, run_hypothesis, run_z3
 from peerproof.attacks.presentation import Presentation
-from peerproof.properties.crdt.catalogue import PROPERTIES, applies
+from peerproof.properties.crdt.catalogue import BY_SLUG, PROPERTIES, applies
 from peerproof.properties.crdt.witness import WITNESSES
 from peerproof.reference.crdt import Config
 from peerproof.reference.trace import Trace
@@ -25,7 +25,7 @@ def witness(config: Config, job: Job, trace: Trace) -> str | None:
 
 def scopes(config: Config, prop: Property) -> list[list[str]]:
     """A scoped property is one job on the config's type where it applies, none elsewhere."""
-    return [[config.type]] if applies(config, next(p for p in PROPERTIES if p.slug == prop.slug)) else []
+    return [[config.type]] if applies(config, BY_SLUG[prop.slug]) else []
 
 
 def group_label(group: Any) -> str:
