@@ -33,8 +33,8 @@ from peerproof.reference.limits import quote
 class UnknownReplica(ConfigError, ValueError):
     """CR-NET-8: an event names a replica the config does not have (an input error at ``events[i].field``)."""
 
-    def __init__(self, index: int, field: str, message: str) -> None:
-        super().__init__("(trace)", f"events[{index}].{field}", message)
+    def __init__(self, file: str, index: int, field: str, message: str) -> None:
+        super().__init__(file, f"events[{index}].{field}", message)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def initial_state(config: Config, seed: int = 0, dialect: Any = None) -> State:
 def known(config: Config, index: int, name: str, field: str) -> str:
     """``name`` if it is a replica of the config; UnknownReplica naming the event and field otherwise."""
     if name not in config.replicas:
-        raise UnknownReplica(index, field, f"unknown replica {quote(name)}; the config has "
+        raise UnknownReplica(config.file, index, field, f"unknown replica {quote(name)}; the config has "
                                                  f"{', '.join(config.replicas)}")
     return name
 
@@ -204,7 +204,7 @@ def check_events(config: Config, events: list[Event]) -> None:
             given += [("groups", r) for g in e.groups_list() for r in g]
         for field, value in given:
             if value is not None and value not in config.replicas:
-                raise UnknownReplica(i, field, f"unknown replica {quote(value)}; the config has "
+                raise UnknownReplica(config.file, i, field, f"unknown replica {quote(value)}; the config has "
                                                f"{', '.join(config.replicas)}")
 
 

@@ -40,7 +40,7 @@ def test_crdt_bad_config_exits_2_naming_the_field(tmp_path: Path, run) -> None:
 
 
 def test_crdt_trace_with_an_unknown_replica_exits_2(tmp_path: Path, run) -> None:
-    """A trace whose event names a replica the config lacks: exit 2 at ``events[i].replica``."""
+    """A trace whose event names a replica the config lacks: exit 2, ``FILE: events[i].replica: …``."""
     trace = {"format": "peerproof-trace/1", "protocol": "crdt", "dialect": "spec",
              "config": {"protocol": "crdt", "type": "pn-counter", "replicas": ["a", "b"]},
              "events": [{"at": 1, "kind": "update", "replica": "a", "op": "inc"},
@@ -48,4 +48,4 @@ def test_crdt_trace_with_an_unknown_replica_exits_2(tmp_path: Path, run) -> None
     path = tmp_path / "t.json"
     path.write_text(json.dumps(trace), encoding="utf-8")
     code, text = run("replay", str(path))
-    assert code == 2 and "events[1].replica: unknown replica 'zz'" in text
+    assert code == 2 and f"{path}: events[1].replica: unknown replica 'zz'" in text
