@@ -174,7 +174,8 @@ def main(args: argparse.Namespace) -> int:
     for part, title in (("clean", "final test accuracy, honest agents"),
                         ("adversarial", f"with {POISONERS} poisoners (wrong soft labels, misreported profiles)")):
         table = Table(title=f"{title} — {n} agents, {rounds} rounds, {seeds} seeds, mean ± 95% CI")
-        for col in ("strategy", "accuracy", "± CI", "poisoner paired", "poisoner teaches", "in 2nd half"):
+        table.add_column("strategy", no_wrap=True, min_width=len("linucb-symmetric"))
+        for col in ("accuracy", "± CI", "poisoner paired", "poisoner teaches", "in 2nd half"):
             table.add_column(col)
         summary[part] = {}
         for strategy, outcomes in results[part].items():
