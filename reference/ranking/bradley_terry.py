@@ -94,10 +94,12 @@ def ilsr(w: np.ndarray, tolerance: float, max_iterations: int) -> Fit:
         pi = np.exp(theta)
         rates = (w / (pi[:, None] + pi[None, :])).T  # rate from loser j to winner i
         np.fill_diagonal(rates, 0.0)
-        dist = stationary(rates)
+        # Solve for ν = π_new / π (rates from j scaled by π_j): ν is near uniform as the iteration settles,
+        # so strengths many orders of magnitude apart keep their relative accuracy.
+        dist = stationary(rates * pi[:, None])
         if dist is None:  # several absorbing classes: the MLE does not exist (RK-BT-4)
             return Fit(tuple(float(x) for x in theta), iteration, False)
-        new = centred(np.log(dist))
+        new = centred(np.log(dist) + theta)
         step = float(np.max(np.abs(new - theta)))
         theta = new
         if step < tolerance:
