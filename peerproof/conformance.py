@@ -79,10 +79,11 @@ def run_vectors(run: Run) -> None:
     from peerproof.vectors import load_cases
 
     for case in load_cases(run.model.protocol):
-        run.outcomes.append(_judge(run, "vectors", case.name, case.config, case.events))
+        run.outcomes.append(judge(run, "vectors", case.name, case.config, case.events))
 
 
-def _judge(run: Run, suite: str, name: str, config: Any, events: Sequence[Any]) -> Outcome:
+def judge(run: Run, suite: str, name: str, config: Any, events: Sequence[Any]) -> Outcome:
+    """One trace's outcome (a differing trace is written to the run's ``out``)."""
     try:
         found = run.compare(config, events)
     except Skipped as exc:
@@ -103,57 +104,87 @@ def run_generated(run: Run, configs: Sequence[tuple[str, Any]], traces: int, see
             run.outcomes.append(Outcome("generated", name, "skip", f"no trace generator for {run.model.protocol} yet: "
                                                                    "the bundled vectors and attack traces only"))
             return
-        skipped: list[str] = []
-        broken: list[AdapterError] = []
-
-        def differs(events: list[Any], config: Any = config, skipped: list[str] = skipped,
-                    broken: list[AdapterError] = broken) -> bool:
-            if broken:
-                return False
-            try:
-                return run.compare(config, events) is not None
-            except Skipped as exc:
-                skipped.append(str(exc))
-                return False
-            except AdapterError as exc:
-                broken.append(exc)
-                return False
-
+        search = _Search(run, config, traces + SHRINK_CALLS)
         limits = settings(max_examples=traces, database=None, deadline=None,
                           suppress_health_check=list(HealthCheck))
         try:
-            events = find(strategy, differs, settings=limits, random=random.Random(seed))
-        except NoSuchExample:
-            if broken:
-                raise broken[0] from None
+            find(strategy, search.differs, settings=limits, random=random.Random(seed))
+        except (NoSuchExample, _Enough):
+            pass
+        except BaseExceptionGroup as group:  # Hypothesis groups the _Enough raised while shrinking
+            if group.subgroup(_Enough) is None:
+                raise
+        if search.broken is not None:
+            raise search.broken
+        if search.smallest is None:
+            skipped = search.skipped
             detail = f"{traces} traces" + (f" ({len(skipped)} skipped: {skipped[0]})" if skipped else "")
             run.outcomes.append(Outcome("generated", name, "skip" if len(skipped) >= traces else "pass", detail))
             continue
-        if broken:
-            raise broken[0]
+        events = search.smallest
         found = run.compare(config, events)
         assert found is not None, "a shrunk trace must still differ"
         run.outcomes.append(Outcome("generated", name, "diverge", f"shrunk to {len(events)} events: {found}", found,
                                     run.write(f"generated-{name}", config, events, found)))
 
 
+SHRINK_CALLS = 100  # trace runs Hypothesis may spend shrinking a divergence (a count: never a clock)
+
+
+class _Enough(Exception):
+    """The shrink budget is spent: the smallest differing trace so far is the answer."""
+
+
+class _Search:
+    """The condition Hypothesis searches with: a trace differs; keeps the smallest differing trace."""
+
+    def __init__(self, run: Run, config: Any, budget: int) -> None:
+        self.run, self.config, self.budget = run, config, budget
+        self.calls = 0
+        self.smallest: list[Any] | None = None
+        self.skipped: list[str] = []
+        self.broken: AdapterError | None = None
+
+    def differs(self, events: list[Any]) -> bool:
+        """Whether the implementation diverges on ``events`` (an adapter failure stops the search)."""
+        self.calls += 1
+        if self.broken is not None or self.calls > self.budget:
+            raise _Enough
+        try:
+            found = self.run.compare(self.config, events) is not None
+        except Skipped as exc:
+            self.skipped.append(str(exc))
+            return False
+        except AdapterError as exc:
+            self.broken = exc
+            raise _Enough from None
+        if found and (self.smallest is None or len(events) <= len(self.smallest)):
+            self.smallest = list(events)
+        return found
+
+
 def run_attacks(run: Run) -> None:
     """The manifest's attack traces: does the implementation reproduce each, and is it attacked in its dialect?"""
-    from peerproof.attacks.checks import Job, get_checks
     from peerproof.vectors import load_cases
 
-    checks = get_checks(run.model.protocol)
     for case in load_cases(run.model.protocol, "attacks"):
-        outcome = _judge(run, "attacks", case.name, case.config, case.events)
-        if outcome.status == "pass":
-            claim = case.claim or {}
-            trace = record(run.model.protocol, case.config, case.events, dialect=run.dialect,
-                           observe_after=[len(case.events) - 1])
-            job = Job(str(claim.get("property")), claim.get("topic"))
-            shown = checks.witness(case.config, job, trace)
-            outcome.attack = ("attackable: it reproduces the attack, which the witness confirms" if shown else
-                              f"not attackable the same way: in the {run.dialect} dialect this trace breaks no property")
-        run.outcomes.append(outcome)
+        run.outcomes.append(judge_attack(run, case))
+
+
+def judge_attack(run: Run, case: Any) -> Outcome:
+    """One attack case: reproduced or not, and whether the witness confirms the attack in the run's dialect."""
+    from peerproof.attacks.checks import Job, get_checks
+
+    outcome = judge(run, "attacks", case.name, case.config, case.events)
+    if outcome.status == "pass":
+        claim = case.claim or {}
+        trace = record(run.model.protocol, case.config, case.events, dialect=run.dialect,
+                       observe_after=[len(case.events) - 1])
+        job = Job(str(claim.get("property")), claim.get("topic"))
+        shown = get_checks(run.model.protocol).witness(case.config, job, trace)
+        outcome.attack = ("attackable: it reproduces the attack, which the witness confirms" if shown else
+                          f"not attackable the same way: in the {run.dialect} dialect this trace breaks no property")
+    return outcome
 
 
 def selected_configs(model: Model, names: Sequence[str]) -> list[tuple[str, Any]]:
@@ -176,7 +207,7 @@ def conformance(command: str, *, protocol: str | None = None, dialect: str | Non
                 configs: Sequence[str] = (), traces: int = DEFAULT_TRACES, seed: int = 0, out: Path = DEFAULT_OUT,
                 suites: Sequence[str] = ("vectors", "generated", "attacks"), timeout_s: float = 30.0) -> Run:
     """Run the suites against the adapter ``command``; AdapterError / ConfigError / ValueError on bad input."""
-    adapter = AdapterProcess(command, timeout_s=timeout_s)
+    adapter = AdapterProcess(command, timeout_s=timeout_s, start_timeout_s=max(timeout_s, 30.0))
     try:
         hello = adapter.hello
         if protocol is not None and hello.protocol != protocol:

@@ -6,7 +6,7 @@ dialect and writes ``cases/<name>/`` with ``meta.json``, ``config.json`` (canoni
 ``expected.<dialect>.json`` (the observations after every event). Attack cases come from the manifest's
 violations (``spec/configs/<protocol>/expected.json``): the check is re-run at the manifest's settings and
 each violated property's trace is written under ``attacks/<config>--<slug>/`` with its claim and the
-observations the witness judged. Numbers are IEEE-754 doubles compared within ``TOLERANCE`` (PP-TRACE-4):
+observation after its last event. Numbers are IEEE-754 doubles compared within ``TOLERANCE`` (PP-TRACE-4):
 the protocols' arithmetic (decay, squares, logistic fits) is floating point, so no exact form exists.
 """
 
@@ -134,8 +134,8 @@ def attack_cases(protocol: str, configs: Sequence[str] | None = None) -> list[Ca
             prop = checks.property(result.job.slug)
             claim = {"property": prop.slug, "topic": result.job.topic, "verdict": "violated",
                      "reason": finding.reason, "engine": finding.engine}
-            wanted = sorted({o["after"] for o in trace.observations} | {len(trace.events) - 1})
-            observed = record(protocol, config, trace.events, dialect=trace.dialect, observe_after=wanted).observations
+            observed = record(protocol, config, trace.events, dialect=trace.dialect,
+                              observe_after=[len(trace.events) - 1]).observations  # the end: keeps vectors small
             cases.append(Case(protocol, f"{entry.name}--{prop.slug}", "attacks", (prop.id,),
                               f"{prop.id} ({prop.title}) is violated on the bundled config {entry.name}: "
                               f"{finding.reason}", config, trace.events, {trace.dialect: observed}, claim=claim))
@@ -162,7 +162,11 @@ def write_case(case: Case, root: Path) -> Path:
         meta["claim"] = dict(case.claim)
     _dump(out / "meta.json", meta)
     _dump(out / "config.json", model.to_canonical(case.config))
-    _dump(out / "events.json", [model.event_to_dict(e) for e in case.events])
+    events = [model.event_to_dict(e) for e in case.events]
+    if case.kind == "attacks":  # thousands of events: one compact line
+        (out / "events.json").write_text(json.dumps(events, separators=(",", ":")) + "\n", encoding="utf-8")
+    else:
+        _dump(out / "events.json", events)
     for dialect, observations in case.expected.items():
         _dump(out / f"expected.{dialect}.json", [dict(o) for o in observations])
     return out
