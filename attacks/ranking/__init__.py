@@ -11,6 +11,7 @@ from typing import Any
 
 from peerproof.attacks.checks import Checks, Engine, Job, Presentation, Property
 from peerproof.attacks.ranking.engines import analytic, enumeration, z3_engine
+from peerproof.attacks.ranking.simulation import SIMULATION
 from peerproof.properties.ranking.security import PROPERTIES, witness
 from peerproof.reference.trace import Trace
 
@@ -33,7 +34,7 @@ CHECKS = Checks(
                "cuts learned from the model"),
     ),
     presentation=Presentation(scope_name="round"),
-    simulation=None,
+    simulation=SIMULATION,
 )
 
 __all__ = ["CHECKS"]
