@@ -17,7 +17,7 @@ import pytest
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The plugin's options."""
     group = parser.getgroup("peerproof", "peerproof conformance of an implementation")
-    group.addoption("--peerproof-adapter", metavar="CMD", help="run peerproof's conformance suites against this adapter")
+    group.addoption("--peerproof-adapter", metavar="CMD", help="run the conformance suites against this adapter")
     group.addoption("--peerproof-dialect", metavar="D", help="compare with the model in this dialect (default: the "
                                                              "adapter's)")
     group.addoption("--peerproof-config", action="append", default=[], metavar="NAME|FILE",

@@ -11,6 +11,7 @@ tail of the adapter's stderr). Nothing here names a protocol.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -229,15 +230,11 @@ class AdapterProcess:
         """Say ``bye`` (if it still runs) and wait for the process to end; it is killed if it lingers."""
         proc = self._proc
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(AdapterError, AdapterRefused):
                 self.request({"op": "bye"}, timeout_s=5)
-            except (AdapterError, AdapterRefused):
-                pass
             if proc.stdin is not None:
-                try:
+                with contextlib.suppress(OSError):
                     proc.stdin.close()
-                except OSError:
-                    pass
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

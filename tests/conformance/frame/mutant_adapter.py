@@ -11,8 +11,9 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from peerproof.adapters.serve import ReferenceImplementation, serve
 from peerproof.reference.gossipsub import decay
+
+from peerproof.adapters.serve import ReferenceImplementation, serve
 
 _refresh_topic = decay.refresh_topic
 

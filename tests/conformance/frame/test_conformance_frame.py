@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from peerproof.adapters.protocol import AdapterError, AdapterProcess
 from peerproof.cli import main
 from peerproof.conformance import conformance, exit_status
