@@ -25,6 +25,7 @@ PAIRS = [
     ("CR-ATK-1 timestamp inflation", "bounded-future", "lww-register-standard", "lww-register-bounded-clock"),
     ("CR-ATK-1 expiry inflation", "bounded-future", "expiring-map-hivemind", "expiring-map-owned-subkeys"),
     ("CR-ATK-2 forged writer id", "writer-authenticated", "lww-map-standard", "lww-register-bounded-clock"),
+    ("CR-ATK-2 forged counter entry", "writer-authenticated", "pn-counter-standard", "pn-counter-signed"),
     ("CR-ATK-3 equivocation", "equivocation-tolerant", "op-log-writer-seq", "op-log-hash-graph"),
     ("CR-ATK-4 tie-order divergence", "strong-eventual-consistency", "lww-register-tie-keep-local",
      "lww-register-standard"),

@@ -41,7 +41,7 @@ def _keyed(config: Config) -> str | None:
 
 
 def _op(config: Config) -> str:
-    return "append" if config.type == "op-log" else "set"
+    return {"op-log": "append", "pn-counter": "inc"}.get(config.type, "set")
 
 
 def _send(config: Config, state: State, event: Update, sign_as: str | None) -> list[Any]:

@@ -53,7 +53,7 @@ TYPES: dict[str, DataType] = {
     "op-log": _from("op-log", oplog),
 }
 
-SIGNED_TYPES = ("lww-register", "lww-map", "expiring-map", "op-log")
+SIGNED_TYPES = ("lww-register", "lww-map", "expiring-map", "pn-counter", "op-log")
 """CR-ID-4: the types whose records carry a writer's signature in this model."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from peerproof.reference.crdt import lww, oplog
+from peerproof.reference.crdt import counter, lww, oplog
 from peerproof.reference.crdt.config import Config
 from peerproof.reference.crdt.events import Update
 from peerproof.reference.crdt.identity import public_hex, sign, test_private_key
@@ -23,11 +23,16 @@ def test_keys(config: Config) -> bool:
 
 def sign_update(config: Config, state: State, event: Update, as_replica: str | None = None) -> Update:
     """The update signed with ``as_replica``'s test key (default: the issuer's), as the network state stands."""
-    if config.scheme != "ed25519" or event.op not in ("set", "remove", "append"):
+    if config.scheme != "ed25519" or event.op not in ("set", "remove", "append", "inc", "dec"):
         return event
     key = test_private_key(as_replica or event.replica)
     pub = public_hex(key)
     op = to_op(config, replace(state, now_ms=event.at_ms), replace(event, pubkey=pub))
+    if config.type == "pn-counter":
+        local = state.replicas[event.replica].state
+        p, n = local.p.get(op.writer, 0), local.n.get(op.writer, 0)
+        p, n = (p + op.amount, n) if op.op == "inc" else (p, n + op.amount)
+        return replace(event, pubkey=pub, sig=sign(key, counter.signed_fields(op.writer, p, n)))
     if config.type == "op-log":
         local = state.replicas[event.replica].state
         preds = oplog.heads(local)

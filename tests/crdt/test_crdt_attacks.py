@@ -15,6 +15,7 @@ PAIRS = [
     ("bounded-future", "expiring-map-hivemind", "expiring-map-owned-subkeys"),
     ("writer-authenticated", "lww-map-standard", "lww-register-bounded-clock"),
     ("writer-authenticated", "op-log-writer-seq", "op-log-hash-graph"),
+    ("writer-authenticated", "pn-counter-standard", "pn-counter-signed"),
     ("equivocation-tolerant", "op-log-writer-seq", "op-log-hash-graph"),
     ("gc-safe", "lww-map-gc-horizon", "or-set-orswot"),
     ("metadata-bounded", "lww-map-standard", "lww-map-gc-horizon"),
