@@ -31,16 +31,24 @@ def bundled_configs(protocol: str | None = None) -> list[Any]:
 
 
 def resolve_config(target: str) -> Path:
-    """A config argument as a path: an existing file first, else a bundled config's name."""
+    """A config argument as a path: an existing file first, else a bundled config's ``NAME`` or
+    ``PROTOCOL/NAME`` (needed where two protocols bundle a config of the same name)."""
     path = Path(target)
     if path.exists():
         return path
-    entries = {c.name: c for c in bundled_configs()}
-    if target in entries:
-        return Path(entries[target].path)
-    close = difflib.get_close_matches(target, list(entries), n=1, cutoff=0.5)
+    entries = bundled_configs()
+    protocol, _, name = target.rpartition("/")
+    found = [c for c in entries if c.name == name and protocol in ("", c.protocol)]
+    if len(found) == 1:
+        return Path(found[0].path)
+    if found:
+        which = ", ".join(f"{c.protocol}/{c.name}" for c in found)
+        raise ConfigError(target, "(file)", f"several bundled configs are named {name!r} ({which}); "
+                                            "give PROTOCOL/NAME")
+    names = sorted({c.name for c in entries})
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else "."
-    known = f" Bundled configs: {', '.join(sorted(entries))}." if entries else " No configs are bundled."
+    known = f" Bundled configs: {', '.join(names)}." if entries else " No configs are bundled."
     raise ConfigError(target, "(file)", f"no such file, and no bundled config of that name{hint}{known}")
 
 

@@ -260,7 +260,7 @@ def run_check_command(args: argparse.Namespace) -> int:
         from peerproof.spec import bundled_configs
 
         checked = checked_protocols()
-        targets = [c.name for c in bundled_configs() if c.protocol in checked]
+        targets = [f"{c.protocol}/{c.name}" for c in bundled_configs() if c.protocol in checked]
     else:
         target = args.builtin or args.config
         if not target:

@@ -40,10 +40,14 @@ def bundled_configs(protocol: str | None = None) -> list[BundledConfig]:
 
 
 def bundled_config_path(name: str) -> Path:
-    """The file of the bundled config ``name``; a ValueError listing the bundled names otherwise."""
-    for path in sorted(CONFIG_DIR.glob("*/*.yaml")):
-        if path.stem == name:
-            return path
+    """The file of the bundled config ``name`` or ``protocol/name``; a ValueError listing the bundled names
+    otherwise, or naming the protocols when several bundle a config of that name."""
+    protocol, _, stem = name.rpartition("/")
+    found = [p for p in sorted(CONFIG_DIR.glob("*/*.yaml")) if p.stem == stem and protocol in ("", p.parent.name)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        which = ", ".join(f"{p.parent.name}/{p.stem}" for p in found)
+        raise ValueError(f"several bundled configs are named {stem!r}: {which}; give PROTOCOL/NAME")
     names = ", ".join(sorted(path.stem for path in CONFIG_DIR.glob("*/*.yaml"))) or "(none)"
     raise ValueError(f"no bundled config named {name!r}; bundled configs: {names}")
-

@@ -36,3 +36,15 @@ def documented_api() -> set[str]:
 
 def test_the_public_api_is_exactly_what_the_readme_lists() -> None:
     assert documented_api() == set(peerproof.__all__)
+
+
+def test_bundled_config_names_are_unique_across_protocols() -> None:
+    """A bundled config is addressed by its name alone wherever a path is accepted, and its check output goes
+    to peerproof-out/<name>/: two protocols must not bundle the same name (PROTOCOL/NAME also works)."""
+    names = [c.name for c in peerproof.bundled_configs()]
+    assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
+
+
+def test_protocol_slash_name_addresses_a_bundled_config() -> None:
+    config = peerproof.bundled_configs("gossipsub")[0]
+    assert peerproof.bundled_config_path(f"gossipsub/{config.name}") == config.path
