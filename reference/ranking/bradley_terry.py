@@ -72,16 +72,23 @@ def mm(w: np.ndarray, tolerance: float, max_iterations: int) -> Fit:
 
 
 def stationary(rates: np.ndarray) -> np.ndarray | None:
-    """The stationary distribution of the continuous-time chain with off-diagonal ``rates`` (None if not unique)."""
+    """The stationary distribution of the continuous-time chain with off-diagonal ``rates`` (None if not unique).
+
+    The balance equations with the last one replaced by Σν = 1, solved by LU; a singular system or a
+    non-positive solution means several closed classes (the caller checks existence first, RK-BT-4).
+    """
     n = rates.shape[0]
     top = rates.max()
-    rates = rates / top if top > 0 else rates  # the distribution is scale-free; unit rates keep lstsq's error relative
-    generator = rates - np.diag(rates.sum(axis=1))
-    system = np.vstack([generator.T, np.ones((1, n))])
-    target = np.zeros(n + 1)
+    rates = rates / top if top > 0 else rates  # the distribution is scale-free; unit rates keep errors relative
+    system = (rates - np.diag(rates.sum(axis=1))).T
+    system[-1, :] = 1.0
+    target = np.zeros(n)
     target[-1] = 1.0
-    solution, _, rank, _ = np.linalg.lstsq(system, target, rcond=None)
-    if rank < n or np.any(solution <= 0) or not np.all(np.isfinite(solution)):
+    try:
+        solution = np.linalg.solve(system, target)
+    except np.linalg.LinAlgError:
+        return None
+    if np.any(solution <= 0) or not np.all(np.isfinite(solution)):
         return None
     return solution
 
