@@ -130,16 +130,15 @@ def _self_promotion(config: Config, job: Job, settings: Settings, started: float
                     "(RK-ATK-3)", started, "enumeration")
 
 
-def _swarm(config: Config, job: Job, settings: Settings, started: float, farm: int) -> Finding:
-    h = honest(config, settings.dialect)
+def smallest_swarm(config: Config, dialect: str, farm: int, limit: int) -> tuple[int, str] | None:
+    """RK-ATK-2/5: the fewest identities (at most ``limit``) that flip the winner, and their target (bisection)."""
+    h = honest(config, dialect)
     if h.winner is None:
-        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
-                        "vacuous: no honest winner", started, "enumeration")
-    limit, capped = budget_identities(config)
+        return None
 
     def flips(k: int, target: str) -> bool:
         events = plans.sybil_events(config, k, target, h.winner or "", farm, h.theta)
-        last = MODEL.final_state(config, events, dialect=settings.dialect).last
+        last = MODEL.final_state(config, events, dialect=dialect).last
         return last is not None and last.winner == target
 
     best: tuple[int, str] | None = None
@@ -149,6 +148,16 @@ def _swarm(config: Config, job: Job, settings: Settings, started: float, farm: i
         k = smallest_count(1, limit if best is None else best[0] - 1, lambda k, t=target: flips(k, t))
         if k is not None:
             best = (k, target)
+    return best
+
+
+def _swarm(config: Config, job: Job, settings: Settings, started: float, farm: int) -> Finding:
+    h = honest(config, settings.dialect)
+    if h.winner is None:
+        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+                        "vacuous: no honest winner", started, "enumeration")
+    limit, capped = budget_identities(config)
+    best = smallest_swarm(config, settings.dialect, farm, limit)
     bound = f"up to {limit} identities" + (" (identities are free: the budget is unbounded)" if capped else "") + \
         (f", farming {farm} rounds" if farm else "") + ", promoting any candidate (RK-ATK-2)"
     if best is None:
