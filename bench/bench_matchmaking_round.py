@@ -5,7 +5,7 @@ disjoint matching) against mabwiser 2.7.4's single-arm LinUCB scoring the same 2
 ``predict_expectations`` (scoring only, no matching), both after the same updates, in this one process;
 the UCB values are compared so both did the same work. Target (issue 9): reference >= 1x mabwiser.
 
-    python bench/bench_matchmaking_round.py [--repeat 20] [--updates 200]
+    python bench/bench_matchmaking_round.py [--repeat 100] [--updates 200]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def setup(updates: int, seed: int = 0) -> tuple:
 def main() -> None:
     """Time both, check they agree, print the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--updates", type=int, default=200)
     args = parser.parse_args()
     config, d, state, xs, rs = setup(args.updates)
@@ -68,16 +68,16 @@ def main() -> None:
     np.testing.assert_allclose([p.ucb for _i, _j, p in scored], theirs, rtol=1e-8, atol=1e-8)
     assert len(scored) == AGENTS * (AGENTS - 1) // 2 and len(after.selection) == AGENTS // 2
 
-    def best_of(fn) -> float:
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return min(times)
+    def timed(fn) -> float:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
 
-    ours = best_of(lambda: MODEL.step(config, state, Match(10**9), d))
-    mabwiser = best_of(lambda: mab.predict_expectations(X))
+    ours_times, theirs_times = [], []
+    for _ in range(args.repeat):  # interleaved, so both see the same load on a shared machine
+        ours_times.append(timed(lambda: MODEL.step(config, state, Match(10**9), d)))
+        theirs_times.append(timed(lambda: mab.predict_expectations(X)))
+    ours, mabwiser = min(ours_times), min(theirs_times)
     print(f"CPM round, {AGENTS} agents, {len(scored)} pairs, d = {2 * D_P}, after {args.updates} updates "
           f"(best of {args.repeat}):")
     print(f"  reference match step (score + roles + greedy): {ours * 1e3:.2f} ms")

@@ -65,6 +65,26 @@ def means_and_widths(bandit: Bandit, X: np.ndarray, direct: bool) -> tuple[np.nd
     return means.astype(np.float64), widths.astype(np.float64)
 
 
+def concat_means_and_widths(bandit: Bandit, profiles: np.ndarray, students: np.ndarray, teachers: np.ndarray,
+                            direct: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``means_and_widths`` of the concatenated contexts [p_s, p_t] of many pairs, from per-agent terms.
+
+    With A⁻¹ = [[M₁₁, M₁₂], [M₂₁, M₂₂]] and θ̂ = [θ₁, θ₂]: θ̂ᵀx = θ₁ᵀp_s + θ₂ᵀp_t and xᵀA⁻¹x = p_sᵀM₁₁p_s +
+    2 p_sᵀM₁₂p_t + p_tᵀM₂₂p_t, so N agents cost O(N d² + N² d) instead of O(N² d²) for the N² pairs.
+    """
+    dtype = bandit.A.dtype
+    P = np.asarray(profiles, dtype=dtype)
+    d = P.shape[1]
+    A_inv = inverse(bandit, direct)
+    th = theta(bandit, direct)
+    own_s = ((P @ A_inv[:d, :d]) * P).sum(axis=1)
+    own_t = ((P @ A_inv[d:, d:]) * P).sum(axis=1)
+    cross = (P @ A_inv[:d, d:]) @ P.T
+    squared = own_s[students] + 2 * cross[students, teachers] + own_t[teachers]
+    means = (P @ th[:d])[students] + (P @ th[d:])[teachers]
+    return means.astype(np.float64), np.sqrt(np.maximum(squared, 0)).astype(np.float64)
+
+
 def beta_at(schedule: str, beta: float, round_index: int) -> float:
     """MM-UCB-5: β in round t, constant (paper) or β0/√max(1, t) (every code path)."""
     return beta if schedule == "constant" else beta / math.sqrt(max(1, round_index))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from peerproof.reference.matchmaking.context import pair_contexts
 from peerproof.reference.matchmaking.dialect import Dialect
-from peerproof.reference.matchmaking.linucb import Bandit, means_and_widths
+from peerproof.reference.matchmaking.linucb import Bandit, concat_means_and_widths, means_and_widths
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,11 @@ def score_all(dialect: Dialect, performance: int | None, context: str, bandit: B
     if not len(lower):
         empty = np.zeros(0)
         return Scores(lower, upper, students, teachers, empty, empty, empty)
-    means, widths = means_and_widths(bandit, pair_contexts(context, profiles[students], profiles[teachers]),
-                                     dialect.direct_inverse)
+    if context == "concat":
+        means, widths = concat_means_and_widths(bandit, profiles, students, teachers, dialect.direct_inverse)
+    else:
+        means, widths = means_and_widths(bandit, pair_contexts(context, profiles[students], profiles[teachers]),
+                                         dialect.direct_inverse)
     return Scores(lower, upper, students, teachers, means + beta * widths, means, widths)
 
 

@@ -138,3 +138,19 @@ def test_mm_prof_joins_are_bounded_by_the_agent_limit() -> None:
     joins = [Report(k, f"j{k}", ",".join(["0.5"] * config.dimension)) for k in range(MAX_AGENTS + 5)]
     state = MODEL.final_state(config, joins)
     assert len(state.ids) == MAX_AGENTS and state.rejected == len(config.agents) + 5
+
+
+@given(streams(min_dim=2, max_dim=6), profiles(min_agents=2, max_agents=6, dim=3), st.booleans())
+def test_mm_ucb_2_per_agent_terms_equal_the_concatenated_contexts(stream, P, direct) -> None:
+    from peerproof.reference.matchmaking.context import pair_contexts
+    from peerproof.reference.matchmaking.linucb import concat_means_and_widths, means_and_widths
+
+    xs, rs, lam = stream
+    dim = 2 * P.shape[1]
+    xs = [np.resize(x, dim) for x in xs]
+    bandit = fold(xs, rs, lam)[-1]
+    lower, upper = np.triu_indices(len(P), k=1)
+    fast = concat_means_and_widths(bandit, P, lower, upper, direct)
+    slow = means_and_widths(bandit, pair_contexts("concat", P[lower], P[upper]), direct)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-7, atol=1e-7)
