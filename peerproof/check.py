@@ -31,6 +31,7 @@ from peerproof.checkevidence import Result, combine, engine_evidence
 from peerproof.checkreport import print_attack, print_results, progress
 from peerproof.enginepool import Call, Failure, run_flows
 from peerproof.reference.configfile import ConfigError
+from peerproof.reference.model import PROTOCOLS
 from peerproof.reference.verdicts import EXIT_BAD_INPUT, SEVERITY, combined_exit_code, exit_code
 
 ENGINES = ("z3", "hypothesis", "both")
@@ -110,8 +111,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_attack_arguments(parser: argparse.ArgumentParser) -> None:
     """``peerproof attack PROTOCOL --goal SLUG [--topic T] CONFIG --out DIR [--engine z3|hypothesis|both]``."""
-    protocols = checked_protocols()
-    parser.add_argument("protocol", choices=protocols, help=f"the protocol ({', '.join(protocols)})")
+    parser.add_argument("protocol", help=f"the protocol ({', '.join(PROTOCOLS)}, or one you registered)")
     parser.add_argument("config", metavar="CONFIG|NAME", help="a config file or a bundled config's name")
     parser.add_argument("--goal", required=True, metavar="SLUG", help="the property whose negation to attack")
     parser.add_argument("--topic", help="the scope item (a topic, a key, ...) for properties checked per item "

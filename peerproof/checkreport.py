@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -63,8 +64,9 @@ def print_results(name: str, opts: Any, results: Sequence[Any]) -> None:
     for r in results:
         topic = presentation.group_label(r.job.group) if r.job.group else r.job.topic or "—"
         evidence = "\n".join(x for x in (r.trace or "", _replay_text(r.replay)) if x)
-        table.add_row(r.job.slug, topic, f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]", r.reason, r.bound or "—",
-                      f"{r.seconds:.1f}s", evidence or "—")
+        verdict = f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]"
+        table.add_row(escape(r.job.slug), escape(topic), verdict, escape(r.reason), escape(r.bound or "—"),
+                      f"{r.seconds:.1f}s", escape(evidence) if evidence else "—")
     out.print(table)
     counts = {v: sum(1 for r in results if r.verdict == v) for v in VERDICT_STYLE}
     out.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no properties checked")
@@ -74,7 +76,7 @@ def print_attack(name: str, opts: Any, r: Any) -> None:
     """The summary of ``peerproof attack``: the verdict, the argument or the attack, its files and replays."""
     out = _console()
     where = f" in {r.job.topic}" if r.job.topic else ""
-    out.print(f"[bold]{r.job.slug}{where}[/] under {name} (dialect {opts.dialect}, engine {r.engine}): "
+    out.print(f"[bold]{escape(r.job.slug + where)}[/] under {escape(name)} (dialect {opts.dialect}, engine {r.engine}): "
               f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/] in {r.seconds:.1f}s")
     out.print(r.reason, markup=False)
     if r.bound:

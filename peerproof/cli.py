@@ -320,10 +320,13 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _add_check_verbs(sub: Any) -> None:
-    """check, attack and simulate live with the checks registry; if it cannot be imported only they fail."""
+    """check, attack and simulate live with the checks registry; if it cannot be imported only they fail.
+
+    A protocol's checks are imported only when a verb needs them (``simulate P`` builds P's own options
+    then), so every other command starts without loading any engine.
+    """
     try:
         check = importlib.import_module("peerproof.check")
-        simulations = _simulations()
     except Exception as exc:  # any import failure disables just these verbs
         reason = f"{type(exc).__name__}: {exc}"
         for verb in ("check", "attack", "simulate"):
@@ -337,20 +340,42 @@ def _add_check_verbs(sub: Any) -> None:
     p = sub.add_parser("attack", help="synthesise an attack trace for one property's negation")
     check.add_attack_arguments(p)
     p.set_defaults(run=lambda args, _ui: check.run_attack_command(args))
-    p = sub.add_parser("simulate", help="validate a protocol's learning or consensus in simulation")
-    by_protocol = p.add_subparsers(dest="protocol", metavar="PROTOCOL", required=True)
-    for protocol, simulation in simulations.items():
-        q = by_protocol.add_parser(protocol, help=simulation.help)
-        simulation.add_arguments(q)
-        q.set_defaults(run=lambda args, _ui, run=simulation.run: run(args))
+    p = sub.add_parser("simulate", help="validate a protocol's learning or consensus in simulation "
+                                        "(`peerproof simulate PROTOCOL --help` for its options)", add_help=False)
+    p.add_argument("-h", "--help", action="store_true", dest="simulate_help", help="show this help message")
+    p.add_argument("protocol", metavar="PROTOCOL", nargs="?", help=f"one of {', '.join(PROTOCOLS)}")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(run=cmd_simulate)
 
 
-def _simulations() -> dict[str, Any]:
-    """Every protocol's simulation, by protocol."""
-    from peerproof.attacks.checks import checked_protocols, get_checks
+def cmd_simulate(args: argparse.Namespace, ui: Ui) -> int:
+    """``peerproof simulate PROTOCOL ...``: the protocol's own simulation, with the options it declares."""
+    from peerproof.attacks.checks import get_checks
 
-    found = {p: get_checks(p).simulation for p in checked_protocols()}
-    return {p: s for p, s in found.items() if s is not None}
+    usage = f"(arguments): PROTOCOL: give one of {', '.join(PROTOCOLS)}, then its options (see --help)"
+    if args.protocol is None and args.simulate_help:
+        ui.out.print(f"usage: peerproof simulate PROTOCOL [options]  (PROTOCOL: {', '.join(PROTOCOLS)}; "
+                     "`peerproof simulate PROTOCOL --help` lists its options)", highlight=False)
+        return EXIT_OK
+    if args.protocol is None:
+        ui.error(usage)
+        return EXIT_BAD_INPUT
+    try:
+        simulation = get_checks(args.protocol).simulation
+    except ValueError as exc:
+        simulation, usage = None, f"(arguments): PROTOCOL: {exc}"
+    if simulation is None:
+        ui.error(usage if args.protocol not in PROTOCOLS else f"(arguments): PROTOCOL: {args.protocol} has no "
+                                                               "simulation")
+        return EXIT_BAD_INPUT
+    parser = argparse.ArgumentParser(prog=f"peerproof simulate {args.protocol}", description=simulation.help)
+    simulation.add_arguments(parser)
+    try:
+        own = parser.parse_args(args.rest)
+    except SystemExit as exc:  # --help (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    own.protocol = args.protocol
+    return simulation.run(own)
 
 
 def _unavailable(verb: str, reason: str) -> Callable[[argparse.Namespace, Ui], int]:
