@@ -196,7 +196,7 @@ class AdapterProcess:
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise self._fail(message, f'the reply is not an object with "ok": true|false: {shown!r}')
         if not reply["ok"]:
-            code = reply.get("code", "failed")
+            code = reply.get("code")
             error = reply.get("error")
             if code not in ERROR_CODES or not isinstance(error, str):
                 raise self._fail(message, f'an error reply needs "error" (a string) and "code" (one of '
