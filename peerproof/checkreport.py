@@ -76,8 +76,8 @@ def print_attack(name: str, opts: Any, r: Any) -> None:
     """The summary of ``peerproof attack``: the verdict, the argument or the attack, its files and replays."""
     out = _console()
     where = f" in {r.job.topic}" if r.job.topic else ""
-    out.print(f"[bold]{escape(r.job.slug + where)}[/] under {escape(name)} (dialect {opts.dialect}, engine {r.engine}): "
-              f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/] in {r.seconds:.1f}s")
+    out.print(f"[bold]{escape(r.job.slug + where)}[/] under {escape(name)} (dialect {opts.dialect}, engine "
+              f"{r.engine}): [{VERDICT_STYLE[r.verdict]}]{r.verdict}[/] in {r.seconds:.1f}s")
     out.print(r.reason, markup=False)
     if r.bound:
         out.print(f"bound: {r.bound}", markup=False)
