@@ -142,7 +142,7 @@ def hardened() -> dict[str, Any]:
     """peerproof's design: the paper's fleet with every mitigation of spec §12 switched on."""
     doc = paper()
     doc.update({
-        "name": "hardened",
+        "name": "knexa-hardened",
         "description": "The paper's fleet with peerproof's mitigations: symmetric pair context, profiles clipped "
                        "to their bounds, near-duplicate profiles rejected, partner-confirmed rewards, robust "
                        "(median/MAD) normalisation and clipped rewards, roles by performance.",
@@ -155,7 +155,7 @@ def hardened() -> dict[str, Any]:
     return doc
 
 
-BUILDERS = {"paper": paper, "knexa-code": knexa_code, "knexa-release": knexa_release, "hardened": hardened}
+BUILDERS = {"paper": paper, "knexa-code": knexa_code, "knexa-release": knexa_release, "knexa-hardened": hardened}
 
 
 def render(name: str) -> str:

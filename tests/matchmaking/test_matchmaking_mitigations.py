@@ -9,7 +9,7 @@ from peerproof.attacks.matchmaking import CHECKS
 from peerproof.attacks.matchmaking.mitigations import table
 from peerproof.reference.matchmaking import load_config
 
-HARDENED = Path(__file__).resolve().parents[2] / "spec" / "configs" / "matchmaking" / "hardened.yaml"
+HARDENED = Path(__file__).resolve().parents[2] / "spec" / "configs" / "matchmaking" / "knexa-hardened.yaml"
 
 
 def test_matchmaking_each_hardened_mitigation_is_compared_with_its_absence() -> None:

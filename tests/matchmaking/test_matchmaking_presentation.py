@@ -13,7 +13,7 @@ from peerproof.reference.trace import replay
 CONFIGS = Path(__file__).resolve().parents[2] / "spec" / "configs" / "matchmaking"
 
 
-@pytest.mark.parametrize("name", ["paper", "knexa-code", "knexa-release", "hardened"])
+@pytest.mark.parametrize("name", ["paper", "knexa-code", "knexa-release", "knexa-hardened"])
 def test_matchmaking_example_trace_replays_and_is_tabulated(name: str) -> None:
     config = load_config(CONFIGS / f"{name}.yaml")
     trace = CHECKS.presentation.example(config, None)

@@ -18,7 +18,7 @@ from peerproof.properties.matchmaking.laws import (
 from peerproof.reference.matchmaking import MODEL, Match, Report, Reward, format_values, load_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / "spec" / "configs" / "matchmaking"
-BASE = {name: load_config(CONFIGS / f"{name}.yaml") for name in ("knexa-code", "hardened")}
+BASE = {name: load_config(CONFIGS / f"{name}.yaml") for name in ("knexa-code", "knexa-hardened")}
 unit = st.floats(-1.5, 1.5, allow_nan=False)
 
 

@@ -34,7 +34,7 @@ def _updates(config, trace):
     return d, state, xs, rs
 
 
-@pytest.mark.parametrize("name", ["paper", "knexa-code", "knexa-release", "hardened"])
+@pytest.mark.parametrize("name", ["paper", "knexa-code", "knexa-release", "knexa-hardened"])
 def test_matchmaking_attack_traces_score_the_same_in_mabwiser(name: str) -> None:
     config = load_config(CONFIGS / f"{name}.yaml")
     settings = Settings(dialect=config.dialect)
