@@ -205,9 +205,10 @@ def selected_configs(model: Model, names: Sequence[str]) -> list[tuple[str, Any]
 
 def conformance(command: str, *, protocol: str | None = None, dialect: str | None = None,
                 configs: Sequence[str] = (), traces: int = DEFAULT_TRACES, seed: int = 0, out: Path = DEFAULT_OUT,
-                suites: Sequence[str] = ("vectors", "generated", "attacks"), timeout_s: float = 30.0) -> Run:
+                suites: Sequence[str] = ("vectors", "generated", "attacks"), timeout_s: float = 30.0,
+                start_timeout_s: float = 30.0) -> Run:
     """Run the suites against the adapter ``command``; AdapterError / ConfigError / ValueError on bad input."""
-    adapter = AdapterProcess(command, timeout_s=timeout_s, start_timeout_s=max(timeout_s, 30.0))
+    adapter = AdapterProcess(command, timeout_s=timeout_s, start_timeout_s=start_timeout_s)
     try:
         hello = adapter.hello
         if protocol is not None and hello.protocol != protocol:
@@ -246,18 +247,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", action="append", choices=("vectors", "generated", "attacks"),
                         help="run only this suite (repeatable; default: all three)")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="S", help="time-out of one request (s)")
+    parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
+                        help="time-out of the adapter's start and hello (s; default 30: Node.js loading a package)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR", help="where differing traces go")
 
 
 def run_command(args: argparse.Namespace) -> int:
     """The ``conformance`` verb: prints one line per suite item, the first divergences; the exit code."""
-    if args.traces < 0 or not args.timeout > 0:
-        sys.stderr.write("(arguments): --traces must be >= 0 and --timeout > 0\n")
+    if args.traces < 0 or not args.timeout > 0 or not args.start_timeout > 0:
+        sys.stderr.write("(arguments): --traces must be >= 0, --timeout and --start-timeout > 0\n")
         return EXIT_BAD_INPUT
     try:
         run = conformance(args.adapter, protocol=args.protocol, dialect=args.dialect, configs=args.config,
                           traces=args.traces, seed=args.seed, out=Path(args.out),
-                          suites=args.suite or ("vectors", "generated", "attacks"), timeout_s=args.timeout)
+                          suites=args.suite or ("vectors", "generated", "attacks"), timeout_s=args.timeout,
+                          start_timeout_s=args.start_timeout)
     except (AdapterError, ValueError) as exc:
         sys.stderr.write(f"peerproof conformance: {exc}\n")
         return EXIT_BAD_INPUT

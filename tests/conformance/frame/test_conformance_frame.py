@@ -35,7 +35,7 @@ def test_pp_adapter_reference_model_over_the_protocol_conforms(tmp_path: Path) -
 
 
 def test_pp_adapter_mutant_without_p3_activation_is_caught_with_a_shrunk_trace(tmp_path: Path) -> None:
-    run = conformance(MUTANT, configs=[SMALL], traces=60, out=tmp_path, suites=("generated",))
+    run = conformance(MUTANT, configs=[SMALL], traces=30, out=tmp_path, suites=("generated",))
     [outcome] = run.outcomes
     assert outcome.status == "diverge", outcome.detail
     assert outcome.divergence is not None
@@ -71,8 +71,8 @@ def test_pp_adapter_an_adapter_that_breaks_the_protocol_is_exit_2(adapter: str, 
 
 
 def test_pp_adapter_a_silent_adapter_times_out(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["conformance", "--adapter", bad("silent"), "--timeout", "30", "--suite", "vectors"]) == 2
-    assert "no reply within 30s (the adapter was stopped)" in capsys.readouterr().err
+    assert main(["conformance", "--adapter", bad("silent"), "--start-timeout", "2", "--suite", "vectors"]) == 2
+    assert "no reply within 2s (the adapter was stopped)" in capsys.readouterr().err
 
 
 def test_pp_adapter_start_time_out_is_bounded() -> None:

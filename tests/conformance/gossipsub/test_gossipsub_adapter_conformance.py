@@ -16,7 +16,7 @@ SMALL = str(Path(__file__).resolve().parents[2] / "gossipsub" / "data" / "gossip
 
 
 def test_pp_adapter_ts_peer_score_conforms_in_the_ts_dialect(node_harness: Path, tmp_path: Path) -> None:
-    run = conformance(ts_adapter_command(node_harness), configs=[SMALL], traces=20, out=tmp_path)
+    run = conformance(ts_adapter_command(node_harness), configs=[SMALL], traces=10, out=tmp_path)
     assert exit_status(run) == 0, [str(o.divergence) for o in run.outcomes if o.divergence]
     skipped = {o.name for o in run.outcomes if o.status == "skip"}
     assert skipped == {"GS-P6-GS-DIV-12-cidr-whitelist"}  # TS whitelists exact IP strings (GS-DIV-12)
