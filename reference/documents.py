@@ -62,7 +62,10 @@ def parse_document(text: str, syntax: str, max_nodes: int | None = MAX_NODES) ->
 # -- limits on a built tree ----------------------------------------------------------------------------
 
 def key_text(key: str) -> str:
-    """A key as it appears in a field path: cut to a readable length (PP-LIMIT-8)."""
+    """A key as it appears in a field path: as written when short and printable, else quoted and cut to a
+    readable length (PP-LIMIT-8), so a newline in a key never splits an error message."""
+    if not key.isprintable():
+        return quote(key, 60)
     return key if len(key) <= 60 else f"{key[:48]}…({len(key)} chars)"
 
 

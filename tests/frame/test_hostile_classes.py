@@ -429,3 +429,9 @@ def test_hostile_prescan_and_scalar_patterns_are_linear(syntax: str, text: str) 
     with contextlib.suppress(documents.DocumentError):
         documents.parse_document(text, syntax)
     assert time.perf_counter() - start < 10
+
+
+def test_hostile_key_with_a_newline_stays_on_one_line(tmp_path: Path) -> None:
+    """PP-LIMIT-8 (found by the deep fuzz run): an unknown key holding a newline is quoted in the field path."""
+    err = refused(tmp_path, json.dumps({**SMALL_GOSSIPSUB, "bad\nkey": 1}), ".json")
+    assert "\n" not in str(err) and err.path == "'bad\\nkey'"
