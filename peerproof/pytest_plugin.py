@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+SUITES = ("vectors", "generated", "attacks")
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The plugin's options."""
@@ -26,6 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="generated traces per config (default: the Hypothesis profile's max_examples)")
     group.addoption("--peerproof-out", default="peerproof-out/conformance", metavar="DIR",
                     help="where differing traces go")
+    group.addoption("--peerproof-suite", action="append", choices=SUITES, metavar="SUITE",
+                    help=f"run only this suite (repeatable: {', '.join(SUITES)}; default: all three)")
 
 
 class ConformanceItem(pytest.Item):
@@ -115,12 +119,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     run = c.Run(adapter, model, dialect, target(model.protocol), Path(config.option.peerproof_out))
     config.stash[RUN_KEY] = run
     parent = ConformanceSuite.from_parent(session, name=f"peerproof[{model.protocol}:{dialect}]")
-    names = [("vectors", x.name) for x in _cases(run, "cases")]
     from peerproof.spec import bundled_configs
 
+    suites = config.option.peerproof_suite or SUITES
     chosen = config.option.peerproof_config or [b.name for b in bundled_configs(model.protocol)]
-    names += [("generated", t) for t in chosen]
-    names += [("attacks", x.name) for x in _cases(run, "attacks")]
+    names = [("vectors", x.name) for x in _cases(run, "cases")] if "vectors" in suites else []
+    names += [("generated", t) for t in chosen] if "generated" in suites and _traces(config.option) > 0 else []
+    names += [("attacks", x.name) for x in _cases(run, "attacks")] if "attacks" in suites else []
     for suite, case in names:
         label = Path(case).stem if suite == "generated" else case
         items.append(ConformanceItem.from_parent(parent, name=f"{suite}/{label}", suite=suite, case=case))
