@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -172,3 +173,28 @@ def test_rk_sec_6_farming_bounded_catches_instant_reputation(monkeypatch: pytest
 
 def test_voters_are_the_judges_counted_in_the_honest_round() -> None:
     assert voters(small()) == ["j1", "j2", "j3", "j4", "j5"]
+
+
+def test_rk_atk_1_promotion_flips_whenever_any_strategy_of_a_single_judge_does() -> None:
+    """Exhaustive over the 3^6 verdicts of one judge on a 3-answer round: if any flips the winner, promotion
+    (for some target) does too. Per target it need not: another strategy can reach a target promotion misses."""
+    rnd = random.Random(0)
+    for _ in range(8):
+        judges = {f"j{k}": {"reputation": round(rnd.uniform(0.1, 1), 2), "ranking": ">".join(rnd.sample("abc", 3))}
+                  for k in range(3)}
+        config = config_from_mapping({"protocol": "ranking", "candidates": dict.fromkeys("abc"), "judges": judges,
+                                      "aggregation": {"prior": 0.05}})
+        h, states = honest(config, "spec"), judges_of(config)
+        for member in config.judges:
+            promoted = any(outcome(config, plans.rewritten(config, [member], t, h.winner), states, "spec").winner == t
+                           for t in config.candidates if t != h.winner)
+            mine = [i for i, c in enumerate(config.honest_round) if c.judge == member]
+            flips = False
+            for verdicts in itertools.product(("first", "second", "tie"), repeat=len(mine)):
+                comps = list(config.honest_round)
+                for i, v in zip(mine, verdicts, strict=True):
+                    comps[i] = replace(comps[i], outcome=v)
+                if outcome(config, comps, states, "spec").winner not in (None, h.winner):
+                    flips = True
+                    break
+            assert flips == promoted, (judges, member)
