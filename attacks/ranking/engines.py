@@ -188,7 +188,7 @@ def enumeration(config: Config, job: Job, settings: Settings) -> Finding | None:
     return None
 
 
-# -- milp ---------------------------------------------------------------------------------------------
+# -- z3 -----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Cheapest:
