@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from peerproof.reference.limits import quote
+
 
 @runtime_checkable
 class Config(Protocol):
@@ -111,10 +113,10 @@ PROTOCOLS = _bundled()
 
 def get_model(protocol: str) -> Model:
     """The model of ``protocol``; ValueError naming the known protocols otherwise."""
-    if protocol in _REGISTERED:
+    if isinstance(protocol, str) and protocol in _REGISTERED:
         return _REGISTERED[protocol]
     if isinstance(protocol, str) and protocol in _bundled():
         model = getattr(importlib.import_module(f"{__package__}.{protocol}"), "MODEL", None)
         if isinstance(model, Model):
             return model
-    raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(protocols())}")
+    raise ValueError(f"unknown protocol {quote(protocol)}; known: {', '.join(protocols())}")

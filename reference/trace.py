@@ -184,7 +184,8 @@ class Mismatch:
     replayed: Any
 
     def __str__(self) -> str:
-        return f"after event {self.after}: {self.path}: recorded {self.recorded!r}, replayed {self.replayed!r}"
+        recorded, replayed = quote(self.recorded), quote(self.replayed)
+        return f"after event {self.after}: {self.path}: recorded {recorded}, replayed {replayed}"
 
 
 def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:

@@ -405,8 +405,6 @@ def test_hostile_fast_scan_and_located_walk_agree(tree: Any, max_nodes: int | No
     assert documents._has_problem(tree, max_nodes) == located
 
 
-@pytest.mark.xfail(reason="needs reference/model.py get_model to quote the name: "
-                          "f'unknown protocol {quote(protocol)}; ...' (issue 8 report)", strict=False)
 def test_hostile_long_protocol_name_is_quoted_not_echoed(tmp_path: Path) -> None:
     """PP-LIMIT-8: a 20,000-character protocol name (found by the deep fuzz run) is quoted, not echoed whole."""
     err = refused(tmp_path, json.dumps({"protocol": "9" * 20_000}), ".json")
