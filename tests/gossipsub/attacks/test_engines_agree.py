@@ -83,7 +83,7 @@ def test_both_engines_find_the_eth2_acl2s_attacks(slug: str, topic: str | None) 
     from peerproof.attacks.gossipsub.search import search
 
     config = load_config(bundled_config_path("eth2-acl2s"))
-    z3 = synthesize(config, slug, topic, depth=DEPTH, timeout_s=30 * Z3_TIMEOUT_S)  # a wall-clock limit: room for a busy machine
+    z3 = synthesize(config, slug, topic, depth=DEPTH, timeout_s=30 * Z3_TIMEOUT_S)  # wall clock: room for a busy box
     hyp = search(config, slug, topic, budget=SAMPLES, timeout_s=TIMEOUT_S, seed=SEED)
     assert z3.verdict == "violated", z3.reason
     assert hyp.verdict == "violated", hyp.reason
