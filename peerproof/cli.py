@@ -473,7 +473,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, ui)
     except ConfigError as exc:
         ui.error(str(exc))
-    except (EventError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except EventError as exc:  # located by the fold when a replayed event is refused: events[i].field
+        where = "" if str(exc).startswith("events[") else "(input): "
+        ui.error(f"{getattr(args, 'trace', None) or '(input)'}: {where}{exc}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         ui.error(f"{getattr(args, 'trace', None) or '(input)'}: (input): {exc}")
     except BrokenPipeError:
         return EXIT_VIOLATION

@@ -26,6 +26,13 @@ class OutOfOrderEvent(EventError):
     """An event earlier than the state's clock: traces must be in non-decreasing time."""
 
 
+def at_event(exc: EventError, index: int) -> EventError:
+    """The same error located at the trace's ``events[index]`` (``events[3].judge: …``), of the same class."""
+    field, sep, _message = str(exc).partition(": ")
+    where = f"events[{index}].{exc}" if sep and field.isidentifier() else f"events[{index}]: {exc}"
+    return type(exc)(where)
+
+
 @dataclass(frozen=True)
 class Event:
     """Base of every protocol's events: the time it happens, in whole milliseconds."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from peerproof.reference.events import EventError, at_event
 from peerproof.reference.limits import quote
 
 
@@ -69,7 +70,10 @@ class Model:
         d = self.get_dialect(dialect or config.dialect)
         state = self.initial_state(config, seed=seed, dialect=d)
         for i, event in enumerate(events):
-            state = self.step(config, state, event, d)
+            try:
+                state = self.step(config, state, event, d)
+            except EventError as exc:  # an event the state refuses (unknown judge, out of order): located
+                raise at_event(exc, i) from None
             yield i, event, state
 
     def start(self, config: Any, *, dialect: str | None = None, seed: int = 0) -> tuple[Any, Any]:
@@ -80,9 +84,9 @@ class Model:
     def final_state(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
                     seed: int = 0) -> Any:
         """The state after every event (the initial state when there are none)."""
-        d, state = self.start(config, dialect=dialect, seed=seed)
-        for event in events:
-            state = self.step(config, state, event, d)
+        state = self.start(config, dialect=dialect, seed=seed)[1]
+        for _i, _event, state in self.states(config, events, dialect=dialect, seed=seed):  # noqa: B007
+            pass
         return state
 
 

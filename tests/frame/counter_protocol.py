@@ -95,6 +95,8 @@ def step(config: Config, state: State, event: Event, dialect: str) -> State:
     """Apply one event: the ``spec`` dialect clamps at the bound."""
     if isinstance(event, Reset):
         return State(0, event.at_ms)
+    if event.by > 10 * config.bound:  # a rule that needs the config: found while stepping, not while reading
+        raise EventError(f"by: an increment above 10 x bound ({10 * config.bound}) is refused, got {event.by}")
     value = state.value + event.by
     return State(min(value, config.bound) if dialect == "spec" else value, event.at_ms)
 

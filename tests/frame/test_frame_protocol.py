@@ -10,7 +10,7 @@ import counter_protocol as counter
 import pytest
 from peerproof.attacks.checks import get_checks
 from peerproof.reference.model import get_model, protocols
-from peerproof.reference.trace import record
+from peerproof.reference.trace import record, trace_to_dict
 
 from peerproof import cli
 from peerproof.traceio import write_trace
@@ -79,3 +79,15 @@ def test_bad_counter_config_is_located(tmp_path: Path, capsys) -> None:
     bad.write_text("protocol: counter\nbound: -1\n", encoding="utf-8")
     code, _, err = run(capsys, "check", bad)
     assert code == 2 and err.startswith(f"{bad}: bound: must be >= 0")
+
+
+def test_an_event_the_state_refuses_is_located_in_the_trace(tmp_path: Path, capsys) -> None:
+    config = counter.config_from_mapping({"protocol": "counter", "bound": 3}, file="(test)")
+    good = record("counter", config, [counter.Increment(at_ms=1000)])
+    doc = trace_to_dict(good)
+    doc["events"].append({"at": 2, "kind": "increment", "by": 31})
+    path = tmp_path / "refused.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = run(capsys, "replay", path)
+    assert code == 2
+    assert err.startswith(f"{path}: events[1].by: an increment above 10 x bound"), err
