@@ -255,43 +255,56 @@ def plot_trace(trace: Trace, path: str | Path, peers: Sequence[str] | None = Non
     return write_atomic(path, buf.getvalue())
 
 
-MAX_LINES = 12  # numeric observables drawn by the generic plot (those that vary most)
+MAX_GROUPS = 4  # panels of the generic plot: the observables' top-level groups that vary most
+MAX_LINES = 8  # lines per panel (those that vary most)
 
 
 def plot_observables(trace: Trace, path: str | Path) -> Path:
-    """The generic plot of a protocol without a view: its numeric observables over time (those that vary
-    most, at most MAX_LINES), one line each, sampled like the score plot."""
+    """The generic plot of a protocol without a view: its numeric observables, one panel per top-level
+    group (each on its own scale), over time — or over the event index when the trace's clock stands still
+    (a consensus round happens at one instant)."""
     from peerproof.tables import leaves
 
     model, d = trace.model, trace.model.get_dialect(trace.dialect)
     n = len(trace.events)
     stride = max(1, -(-n // MAX_POINTS))
-    times: list[float] = []
+    by_index = bool(trace.events) and trace.events[0].at_ms == trace.events[-1].at_ms
+    xs: list[float] = []
     values: dict[str, list[float]] = {}
     for i, event, state in walk(trace):
         if i % stride and i != n - 1:
             continue
-        times.append(event.at_ms / 1000)
+        xs.append(i if by_index else event.at_ms / 1000)
         for name, value in leaves(model.observe(trace.config, state, d)):
             if name != "time" and isinstance(value, int | float) and not isinstance(value, bool):
-                values.setdefault(name, [float("nan")] * (len(times) - 1)).append(float(value))
+                values.setdefault(name, [float("nan")] * (len(xs) - 1)).append(float(value))
         for line in values.values():
-            line.extend([float("nan")] * (len(times) - len(line)))
-    spread = {k: max(v) - min(v) if v else 0.0 for k, v in values.items()}
-    chosen = sorted(values, key=lambda k: -spread[k])[:MAX_LINES]
-    fig = Figure(figsize=(13, 5), layout="constrained")
+            line.extend([float("nan")] * (len(xs) - len(line)))
+    spread = {k: _spread(v) for k, v in values.items()}
+    groups: dict[str, list[str]] = {}
+    for name in sorted(values, key=lambda k: -spread[k]):
+        groups.setdefault(name.split(".")[0].split("[")[0], []).append(name)
+    shown = sorted(groups, key=lambda g: -max(spread[k] for k in groups[g]))[:MAX_GROUPS] or ["(nothing numeric)"]
+    fig = Figure(figsize=(13, 1.5 + 2.6 * len(shown)), layout="constrained")
     FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    for name in sorted(chosen):
-        ax.step(times, values[name], where="post", lw=1.4, label=name)
-    ax.set_xlabel("time (s)")
-    ax.grid(True, alpha=0.25)
-    if chosen:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, group in zip(axes, shown, strict=True):
+        for name in sorted(groups.get(group, [])[:MAX_LINES]):
+            ax.step(xs, values[name], where="post", lw=1.4, marker="." if len(xs) < 60 else None, label=name)
+        ax.set_title(group, loc="left", fontsize=10)
+        ax.grid(True, alpha=0.25)
+        if groups.get(group):
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    axes[-1].set_xlabel("event" if by_index else "time (s)")
     fig.suptitle(_title(trace), fontsize=12)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return write_atomic(path, buf.getvalue())
+
+
+def _spread(line: list[float]) -> float:
+    finite = [x for x in line if x == x]
+    return max(finite) - min(finite) if finite else 0.0
 
 
 TITLE_WIDTH = 150  # characters per title line (the figure is 13 inches wide at 12 pt)
