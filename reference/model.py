@@ -84,10 +84,10 @@ class Model:
     def final_state(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
                     seed: int = 0) -> Any:
         """The state after every event (the initial state when there are none)."""
-        state = self.start(config, dialect=dialect, seed=seed)[1]
-        for _i, _event, state in self.states(config, events, dialect=dialect, seed=seed):  # noqa: B007
+        last = None
+        for _i, _event, last in self.states(config, events, dialect=dialect, seed=seed):  # noqa: B007
             pass
-        return state
+        return last if last is not None else self.start(config, dialect=dialect, seed=seed)[1]
 
 
 _REGISTERED: dict[str, Model] = {}
