@@ -1,12 +1,16 @@
 """What conformance needs of each protocol besides its model: a trace generator and event lowering.
 
 ``Target.events(config, supports)`` is the Hypothesis strategy of generated traces for a config (None: the
-protocol has none yet, and ``peerproof conformance`` runs the bundled vectors and attack traces only);
+protocol has none, and ``peerproof conformance`` runs the bundled vectors and attack traces only);
 ``Target.lower`` rewrites events an implementation cannot take into ones it can, as the reference model
 resolved them (GossipSub: a ``heartbeat`` becomes the prunes and grafts the model's heartbeat made, for
-score-only implementations such as the TS PeerScore). Both are named ``module:function`` and imported
-on first use, so a protocol's strategies load only when its traces are generated. A protocol without an
-entry gets neither (the frame's default).
+score-only implementations such as the TS PeerScore).
+
+A protocol's hooks are found by module name, as ``get_model`` finds its model (PP-ADAPTER-9): the module
+``peerproof.properties.<protocol>.conformance_traces`` defines ``traces(config, supports)`` and, where a
+kind needs it, ``lowering(config, dialect, events)``. A protocol whose properties layer cannot hold a hook
+(GossipSub's lowering replays through the adapter layer) registers here in ``REGISTERED``. Hooks are
+imported on first use, so a protocol's strategies load only when its traces are generated.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 Supports = Callable[[str], bool]  # whether the implementation can apply events of a kind
+HOOK_MODULE = "peerproof.properties.{protocol}.conformance_traces"
 
 
 @dataclass(frozen=True)
@@ -43,16 +48,26 @@ def _load(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), function)
 
 
-TARGETS: dict[str, Target] = {
+REGISTERED: dict[str, Target] = {
     "gossipsub": Target("gossipsub", strategy="peerproof.adapters.targets:gossipsub_traces",
                         lowering="peerproof.adapters.targets:gossipsub_lowering"),
 }
-"""The protocols with conformance hooks; matchmaking, crdt and ranking have none yet (vectors only)."""
+"""Hooks that cannot live in the protocol's properties layer (see the module docstring)."""
 
 
 def target(protocol: str) -> Target:
-    """The conformance hooks of ``protocol`` (an empty Target when it has none)."""
-    return TARGETS.get(protocol, Target(protocol))
+    """The conformance hooks of ``protocol``: registered, else its ``conformance_traces`` module, else none."""
+    if protocol in REGISTERED:
+        return REGISTERED[protocol]
+    name = HOOK_MODULE.format(protocol=protocol)
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not name.startswith(exc.name):
+            raise  # the hook module exists but imports something missing: a real error
+        return Target(protocol)
+    return Target(protocol, strategy=f"{name}:traces" if hasattr(module, "traces") else None,
+                  lowering=f"{name}:lowering" if hasattr(module, "lowering") else None)
 
 
 def gossipsub_traces(config: Any, supports: Supports) -> Any:
