@@ -2,10 +2,12 @@
 
 ``first_divergence`` resets the implementation with the config's canonical document, applies the events
 (lowered where the implementation lacks a kind, see targets.py), observes after each original event and
-compares with the model's observation in the chosen dialect: numbers within the trace tolerance, the rest
-exactly, only the top-level observables the adapter declared. The first event after which they differ is
-the divergence; an implementation that refuses a config or event it declared it cannot express makes the
-trace ``Skipped``; one that fails on an event it claims to support diverges there.
+compares with the model's observation in the chosen dialect: numbers within the trace tolerance (or the
+looser one the adapter declared), the rest exactly, only the observable paths the adapter declared
+(``time``, ``consensus.winner``, ``replicas.*.value``: ``*`` stands for every key of a mapping). The
+first event after which they differ is the divergence; an implementation that refuses a config or event it
+declared it cannot express makes the trace ``Skipped``; one that fails on an event it claims to support
+diverges there.
 """
 
 from __future__ import annotations
@@ -41,9 +43,28 @@ class Divergence:
                 f"implementation {self.implementation!r}{more}")
 
 
-def restricted(observation: Mapping[str, Any], keys: Sequence[str] | None) -> dict[str, Any]:
-    """The observables an adapter reports (all of them when it declared none)."""
-    return dict(observation) if keys is None else {k: observation.get(k) for k in keys}
+def restricted(observation: Mapping[str, Any], paths: Sequence[str] | None) -> dict[str, Any]:
+    """The part of an observation an adapter reports: the declared paths (all of it when it declared none)."""
+    if paths is None:
+        return dict(observation)
+    out: dict[str, Any] = {}
+    for path in paths:
+        _project(observation, path.split("."), out)
+    return out
+
+
+def _project(tree: Any, parts: list[str], out: dict[str, Any]) -> None:
+    """Copy the leaves of ``tree`` that ``parts`` names into ``out`` (absent leaves as None)."""
+    head, rest = parts[0], parts[1:]
+    keys = list(tree) if head == "*" and isinstance(tree, Mapping) else [head]
+    for key in keys:
+        value = tree.get(key) if isinstance(tree, Mapping) else None
+        if not rest:
+            out[key] = value
+        elif value is not None:
+            _project(value, rest, out.setdefault(key, {}))
+        else:
+            out.setdefault(key, None)
 
 
 def runnable_events(adapter: AdapterProcess, target: Target, config: Any, dialect: str,
@@ -61,7 +82,9 @@ def runnable_events(adapter: AdapterProcess, target: Target, config: Any, dialec
 
 def first_divergence(adapter: AdapterProcess, model: Model, target: Target, config: Any, events: Sequence[Any],
                      dialect: str, *, seed: int = 0, tolerance: float = TOLERANCE) -> Divergence | None:
-    """Run ``events`` through both sides; the first divergence, or None when every observation agrees."""
+    """Run ``events`` through both sides; the first divergence, or None when every observation agrees.
+
+    Numbers agree within ``tolerance`` or the adapter's declared tolerance, whichever is looser."""
     sent, ends = runnable_events(adapter, target, config, dialect, events)
     document = {**model.to_canonical(config), "dialect": dialect}
     try:
@@ -72,6 +95,7 @@ def first_divergence(adapter: AdapterProcess, model: Model, target: Target, conf
         return Divergence(-1, {"op": "reset"}, "(reply)", "ok", f"{exc.code}: {exc.message}", 1)
     d = model.get_dialect(dialect)
     keys = adapter.hello.observables
+    tolerance = max(tolerance, adapter.hello.tolerance)
     done = 0
     for i, event, state in model.states(config, events, dialect=dialect, seed=seed):
         while done <= ends[i]:

@@ -32,6 +32,7 @@ MAX_REPLY_CHARS = 64 * 1024 * 1024  # one reply line (an observation of thousand
 ERROR_CODES = ("unsupported", "bad-request", "failed")
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 SHOWN_CHARS = 300  # what of a malformed reply an error message quotes
+MAX_TOLERANCE = 1e-3  # a looser claim would hide real divergences: such an implementation needs its own vectors
 
 
 class AdapterError(RuntimeError):
@@ -54,7 +55,8 @@ class Hello:
     dialect: str
     implementation: Mapping[str, Any] = field(default_factory=dict)  # name, version, free-form
     events: tuple[str, ...] | None = None  # the event kinds it can apply (None: every kind of the protocol)
-    observables: tuple[str, ...] | None = None  # the top-level observables it reports (None: all of them)
+    observables: tuple[str, ...] | None = None  # the observable paths it reports (None: all of them)
+    tolerance: float = 0.0  # how far its numbers may stray (an iterative solver's accuracy); 0: the trace's
 
     def supports(self, kind: str) -> bool:
         """Whether the adapter can apply events of ``kind``."""
@@ -91,8 +93,11 @@ def read_hello(reply: Mapping[str, Any]) -> Hello:
     implementation = reply.get("implementation", {})
     if not isinstance(caps, Mapping) or not isinstance(implementation, Mapping):
         raise ValueError("capabilities and implementation must be objects")
+    tolerance = caps.get("tolerance", 0.0)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= MAX_TOLERANCE:
+        raise ValueError(f"capabilities.tolerance must be a number in [0, {MAX_TOLERANCE:g}]")
     return Hello(reply["protocol"], reply["dialect"], dict(implementation), _names(caps.get("events"), "events"),
-                 _names(caps.get("observables"), "observables"))
+                 _names(caps.get("observables"), "observables"), float(tolerance))
 
 
 class AdapterProcess:
