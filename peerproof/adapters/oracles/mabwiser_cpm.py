@@ -116,7 +116,8 @@ class Cpm:
         """mabwiser's UCB of each context (its only arm's expectation)."""
         if not contexts:
             return []
-        return [float(e[0]) for e in self.mab.predict_expectations(np.array(contexts))]
+        found = self.mab.predict_expectations(np.array(contexts))
+        return [float(e[0]) for e in (found if isinstance(found, list) else [found])]  # one context: one dict
 
     def theta(self) -> np.ndarray:
         """θ̂ = A⁻¹b of the arm's ridge regression."""
