@@ -12,6 +12,7 @@ adapter that broke the protocol (did not start, hung, wrote non-JSON, crashed).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections.abc import Sequence
@@ -250,6 +251,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
                         help="time-out of the adapter's start and hello (s; default 30: Node.js loading a package)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR", help="where differing traces go")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="the report: lines for people (default) or one JSON document (same exit codes)")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -264,9 +267,40 @@ def run_command(args: argparse.Namespace) -> int:
                           start_timeout_s=args.start_timeout)
     except (AdapterError, ValueError) as exc:
         sys.stderr.write(f"peerproof conformance: {exc}\n")
+        if args.format == "json":
+            print(json.dumps({"format": REPORT_FORMAT, "adapter": args.adapter, "exit": EXIT_BAD_INPUT,
+                              "error": str(exc)}))
         return EXIT_BAD_INPUT
-    print_run(run)
+    if args.format == "json":
+        print(json.dumps(run_document(run), allow_nan=False, default=str))
+    else:
+        print_run(run)
     return exit_status(run)
+
+
+REPORT_FORMAT = "peerproof-conformance/1"
+
+
+def run_document(run: Run) -> dict[str, Any]:
+    """The machine-readable report (``--format json``): every outcome, each divergence's values, the counts."""
+    from peerproof.adapters.serve import encode_numbers
+
+    outcomes = []
+    for o in run.outcomes:
+        doc: dict[str, Any] = {"suite": o.suite, "name": o.name, "status": o.status, "detail": o.detail}
+        if o.divergence is not None:
+            d = o.divergence
+            doc["divergence"] = {"index": d.index, "event": dict(d.event), "path": d.path, "model": d.model,
+                                 "implementation": d.implementation, "differences": d.differences}
+            doc["trace_file"] = o.trace_file
+        if o.attack:
+            doc["attack"] = o.attack
+        outcomes.append(doc)
+    counts = {s: sum(1 for o in run.outcomes if o.status == s) for s in ("pass", "diverge", "skip")}
+    return encode_numbers({"format": REPORT_FORMAT, "adapter": run.adapter.name, "protocol": run.model.protocol,
+                           "dialect": run.dialect, "implementation": dict(run.adapter.hello.implementation),
+                           "outcomes": outcomes, "counts": counts, "traces": run.traces, "events": run.events,
+                           "exit": exit_status(run)})
 
 
 def print_run(run: Run) -> None:
