@@ -27,8 +27,9 @@ import time
 from fractions import Fraction
 
 from peerproof.attacks.finding import Finding
-from peerproof.attacks.gossipsub.roles import ATTACKER, HONEST
-from peerproof.attacks.gossipsub.symbolic.openings import decayed, first, invalid_wait, rewarded
+from peerproof.attacks.gossipsub.roles import ATTACKER, HONEST, TWIN
+from peerproof.attacks.gossipsub.symbolic.budget import fill_value, late_fill, steady
+from peerproof.attacks.gossipsub.symbolic.openings import decayed, filling, first
 from peerproof.attacks.gossipsub.symbolic.plan import Plan, Step, message_events, trace_of
 from peerproof.attacks.gossipsub.symbolic.rational import ConfigQ, TopicQ, exact
 from peerproof.properties.gossipsub.security import (
@@ -43,7 +44,8 @@ from peerproof.reference.gossipsub import Config
 ENGINE = "analytic"
 
 LONGEST_WAIT = 20_000  # decay intervals a constructed counterexample may take
-MAX_WITNESS_EVENTS = 100_000  # larger constructions are left to the search engines (replaying them takes minutes)
+MAX_WARM_UP = 400  # decay intervals a silent-peer witness may spend building P1 elsewhere first
+MAX_WITNESS_EVENTS = 200_000  # larger constructions are left to the search engines (replaying them takes minutes)
 
 
 def _reward(t: TopicQ) -> Fraction:
@@ -51,18 +53,25 @@ def _reward(t: TopicQ) -> Fraction:
     return max(Fraction(0), t.max_reward)
 
 
+def _topics(counts: dict[str, int]) -> str:
+    """The topics of a fill in a few words (a long list is counted, not spelled out)."""
+    names = sorted(counts)
+    return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more topics"
+
+
 def _proved(slug: str, topic: str | None, argument: str, bound: str, started: float) -> Finding:
     return Finding(slug, topic, "holds", argument, bound, time.monotonic() - started, ENGINE)
 
 
 def _witness(config: Config, cq: ConfigQ, slug: str, topic: str | None, plan: Plan, intervals: int,
-             how: str, started: float, **bounds: object) -> Finding | None:
+             how: str, started: float, heartbeats: bool = True, **bounds: object) -> Finding | None:
     """Replay a constructed plan; a violated finding if the checker confirms it, else None (also when the
     construction is too large to replay quickly: the search engines then look for a shorter attack)."""
     if message_events(plan, intervals) > MAX_WITNESS_EVENTS:
         return None
     claim = {"property": slug, "id": get_property(slug).id, "topic": topic, "verdict": "violated", "engine": ENGINE}
-    trace = trace_of(config, cq, plan, intervals, claim=claim, meta={"roles": sorted(plan.steps), "construction": how})
+    trace = trace_of(config, cq, plan, intervals, claim=claim, meta={"roles": sorted(plan.steps), "construction": how},
+                     heartbeats=heartbeats)
     why = witness_violation(config, slug, topic, trace, **bounds)
     if why is None:
         return None
@@ -84,20 +93,44 @@ def topic_consistency(config: Config, cq: ConfigQ, topic: str, started: float) -
                        "unbounded (every state)", started)
     if not t.w4:
         return None
-    first_only = sum((x.tw * x.w2 * x.cap2 for x in cq.topics if x.name != topic and x.w2 > 0), Fraction(0))
-    wait = invalid_wait(cq, topic, first_only, LONGEST_WAIT)
-    for n in () if wait is None else (wait, wait + 1, wait + 2):  # a little slack for the replay's doubles
-        steps = rewarded(cq, n + 1, skip=frozenset({topic}))
-        steps = (Step(first=steps[0].first, invalid={topic: 1}), *steps[1:])
-        how = (f"one invalid message in {topic}, then first deliveries keeping every other topic's P2 at its cap "
-               f"for {n} decay intervals while the P4 counter decays")
-        found = _witness(config, cq, slug, topic, Plan({ATTACKER: steps}), n + 1, how, started, peers=[ATTACKER])
-        if found is not None:
-            return found
-    return None
+    found = _fading_invalid(cq, topic, Fraction(0), skip=frozenset({topic}))
+    if found is None:
+        return None
+    n, fill = found
+    steps = (Step(invalid={topic: 1}), *(Step() for _ in range(n - 1)), Step(first=fill)) if n else \
+        (Step(first=fill, invalid={topic: 1}),)
+    how = (f"one invalid message in {topic}, {n} silent decay intervals while its P4 counter decays, then "
+           f"{sum(fill.values())} first deliveries in {_topics(fill)} (GS-SHORT-1)")
+    return _witness(config, cq, slug, topic, Plan({ATTACKER: steps}), n + 1, how, started, heartbeats=False,
+                    peers=[ATTACKER])
 
 
-def misbehaviour(cq: ConfigQ, started: float) -> Finding | None:
+SAFETY = Fraction(1, 10**6)  # relative room kept between the exact arithmetic and the replay's doubles
+
+
+def _fading_invalid(cq: ConfigQ, topic: str, above: Fraction, skip: frozenset[str] = frozenset()
+                    ) -> tuple[int, dict[str, int]] | None:
+    """GS-SHORT-1: the wait n after one invalid message in ``topic`` and the late fill that lifts the topic
+    sum above ``above`` plus the P4 cost left after n decays (the counter still above DecayToZero), with the
+    fewest deliveries and then the shortest wait; None if no fill is enough before the counter vanishes."""
+    t = cq.topic(topic)
+    def cost(n: int) -> Fraction:  # 0 once the counter comes near DecayToZero, where the doubles may zero it
+        counter = t.d4**n
+        return -t.tw * t.w4 * counter**2 if counter > cq.dtz * (1 + 1000 * SAFETY) else Fraction(0)
+
+    def fill(n: int) -> dict[str, int] | None:
+        return late_fill(cq, above + cost(n) * (1 + SAFETY) + SAFETY, skip)
+
+    gone = first(lambda n: cost(n) == 0, LONGEST_WAIT)
+    last = LONGEST_WAIT if gone is None else gone - 1
+    if last < 0 or fill(last) is None or cost(last) <= 2 * SAFETY * max(1, above):
+        return None
+    fewest = sum(fill(last).values())
+    n = first(lambda n: (f := fill(n)) is not None and sum(f.values()) <= fewest, last)
+    return (n, fill(n)) if n is not None else None
+
+
+def misbehaviour(config: Config, cq: ConfigQ, started: float) -> Finding | None:
     """GS-PROP-2."""
     slug = "misbehaviour-lowers-score"
     additive = ("so the score is the plain sum of tw(w1 P1 + w2 P2 + w3 P3 + w3b P3b + w4 P4) over topics and "
@@ -110,7 +143,29 @@ def misbehaviour(cq: ConfigQ, started: float) -> Finding | None:
     if most <= cq.cap:
         return _proved(slug, None, f"the topic sum never exceeds the cap ({float(most):g} <= {float(cq.cap):g} with "
                        f"every P1 and P2 at its cap), {additive}", "unbounded (every pair of states)", started)
-    return None
+    return masked(config, cq, started)
+
+
+def masked(config: Config, cq: ConfigQ, started: float) -> Finding | None:
+    """GS-PROP-2 under a binding cap (GS-CAP-1): two peers fill the same P2s above the cap plus the P4 cost
+    of one invalid message the twin sent earlier; both topic sums are capped, so the scores are equal."""
+    slug = "misbehaviour-lowers-score"
+    options, seen = [], set()
+    for t in cq.topics:
+        if t.tw > 0 and t.w4 < 0 and (t.tw * t.w4, t.d4) not in seen:
+            seen.add((t.tw * t.w4, t.d4))  # topics with the same P4 cost and decay give the same fills
+            if (found := _fading_invalid(cq, t.name, cq.cap)) is not None:
+                options.append((sum(found[1].values()), found[0], t.name, found[1]))
+    if not options:
+        return None
+    _events, n, topic, fill = min(options)
+    twin = (Step(invalid={topic: 1}), *(Step() for _ in range(n - 1)), Step(first=fill)) if n else \
+        (Step(first=fill, invalid={topic: 1}),)
+    plan = Plan({ATTACKER: (*(Step() for _ in range(n)), Step(first=fill)), TWIN: twin})
+    how = (f"the twin sends one invalid message in {topic}; after {n} silent decay intervals both make "
+           f"{sum(fill.values())} first deliveries in {_topics(fill)} (topic sum {float(fill_value(cq, fill)):g} > "
+           f"cap {float(cq.cap):g} + the twin's P4 cost; GS-CAP-1, GS-SHORT-1)")
+    return _witness(config, cq, slug, None, plan, n + 1, how, started, heartbeats=False, peers=[ATTACKER, TWIN])
 
 
 def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
@@ -125,7 +180,7 @@ def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> F
     others = sum((_reward(x) for x in cq.topics if x.name != topic), Fraction(0))
     limit = others + t.tw * (t.w1 * t.cap1 + t.w3 * t.thr * t.thr)
     if limit >= 0:
-        return None
+        return silent_survives(config, cq, topic, started)
     def bound(n: int) -> Fraction:
         deficit = max(Fraction(0), t.thr - decayed(cq, t.cap3, t.d3, n))
         return others + t.tw * (t.w1 * t.cap1 + t.w2 * decayed(cq, t.cap2, t.d2, n) + t.w3 * deficit * deficit)
@@ -140,6 +195,30 @@ def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> F
         f"(its limit is {float(limit):g})"),
         f"unbounded: pruned at the first heartbeat after {n} decay intervals past activation "
         f"({t.act_ms / 1000:g}s after grafting), whatever else it does", started)
+
+
+def silent_survives(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
+    """GS-PROP-3 violated (GS-SIL-2): rewards elsewhere held above the full deficit cost of ``topic`` less
+    its P1 at activation, so the silent peer's score stays >= 0 at every heartbeat past activation."""
+    slug, t = "penalizes-non-forwarding", cq.topic(topic)
+    act = cq.activation_age(t)
+    need = t.tw * (-t.w3 * t.thr * t.thr - t.w1 * cq.p1(t, act))
+    plan = steady(cq, need * (1 + SAFETY) + SAFETY, topic, MAX_WARM_UP, act + HORIZON_INTERVALS + 2)
+    if plan is None:
+        return None
+    steps = []
+    fresh = {x: max(r, filling(cq.topic(x), x in plan.joined)) for x, r in plan.rates.items()}
+    for i in range(plan.warm_up + 2):
+        joined = plan.joined if i == 0 else frozenset()
+        steps.append(Step(first=fresh if i == 0 else plan.rates,
+                          graft=joined | (frozenset({topic}) if i == plan.warm_up else frozenset())))
+    intervals = plan.warm_up + act + HORIZON_INTERVALS + 2
+    how = (f"the attacker {'joins ' + ', '.join(sorted(plan.joined)) + ' for their P1, ' if plan.joined else ''}"
+           f"makes {plan.per_interval} first deliveries per interval in {_topics(plan.rates)} (a reward "
+           f"of at least {float(plan.floor):g}), grafts {topic} after {plan.warm_up} intervals and never delivers "
+           f"there: its full deficit costs {float(need):g} at most (GS-SIL-2, GS-SHORT-2)")
+    return _witness(config, cq, slug, topic, Plan({ATTACKER: tuple(steps)}, loop_from=plan.warm_up + 1), intervals,
+                    how, started, peers=[ATTACKER], horizon=HORIZON_INTERVALS)
 
 
 def rewards(config: Config, cq: ConfigQ, started: float) -> Finding | None:
@@ -201,7 +280,7 @@ def prove(config: Config, slug: str, topic: str | None = None, dialect: str | No
     if slug == "topic-consistency":
         return topic_consistency(config, cq, topic, started)
     if slug == "misbehaviour-lowers-score":
-        return misbehaviour(cq, started)
+        return misbehaviour(config, cq, started)
     if slug == "penalizes-non-forwarding":
         return non_forwarding(config, cq, topic, started)
     if slug == "rewards-good-behaviour":

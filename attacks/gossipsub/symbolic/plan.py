@@ -117,8 +117,9 @@ def _ip(peers: Sequence[str], peer: str) -> str:
     return f"10.{1 + peers.index(peer)}.0.1"
 
 
-def events(cq: ConfigQ, plan: Plan, intervals: int) -> list[Event]:
-    """The plan's events over ``intervals`` decay intervals, with the router's heartbeats."""
+def events(cq: ConfigQ, plan: Plan, intervals: int, heartbeats: bool = True) -> list[Event]:
+    """The plan's events over ``intervals`` decay intervals, with the router's heartbeats (left out where
+    the property does not involve the router: a silent interval then costs no event)."""
     di = cq.di_ms
     peers = sorted(plan.steps)
     needs_publisher = any(s.near for p in peers for s in plan.steps[p])
@@ -153,15 +154,16 @@ def events(cq: ConfigQ, plan: Plan, intervals: int) -> list[Event]:
                 out.append(Penalty(t, p, float(s.penalties)))
             out += [Prune(t, p, topic) for topic in sorted(s.prune)]
         out += [RemovePeer(t, p) for p in peers if plan.step(p, i).disconnect]  # once every peer has acted
-        out += [Heartbeat(h) for h in cq.heartbeats_in(i)]
+        out += [Heartbeat(h) for h in cq.heartbeats_in(i)] if heartbeats else []
     return out
 
 
 def trace_of(config: Config, cq: ConfigQ, plan: Plan, intervals: int, *, claim: Mapping[str, Any],
-             meta: Mapping[str, Any]) -> Trace:
+             meta: Mapping[str, Any], heartbeats: bool = True) -> Trace:
     """Replay the plan in the reference model and record it (observations after heartbeats, thinned)."""
-    evs = events(cq, plan, intervals)
-    beats = [i for i, e in enumerate(evs) if isinstance(e, Heartbeat)]
+    evs = events(cq, plan, intervals, heartbeats)
+    beats = [i for i, e in enumerate(evs) if isinstance(e, Heartbeat)] if heartbeats else \
+        [i for i in range(len(evs) - 1) if evs[i + 1].at_ms > evs[i].at_ms]  # the last event at each instant
     stride = max(1, -(-len(beats) // MAX_OBSERVATIONS))
     after = sorted(set(beats[::stride]) | {len(evs) - 1})
     plans = {p: plan.describe(p) for p in sorted(plan.steps)}
