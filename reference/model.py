@@ -5,13 +5,17 @@ registry finds it by module name, so ``PROTOCOLS`` is derived from the folders p
 A protocol defined elsewhere (a user's, or the minimal one under ``tests/``) calls ``register_model``.
 Everything that runs events (record, replay, score, witnesses, every engine and adapter) goes through
 ``Model.states``, so the initial state is always built in the dialect the events are stepped with.
+A model may carry a faster implementation of that fold (``FastFold``, PP-MODEL-6); which one runs is
+chosen per call (``engine=``) or for a whole command (``use_engine``).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -44,6 +48,37 @@ Observables = Mapping[str, Any]
 with a ``time`` entry (seconds); an implementation is compared with the model on exactly this tree."""
 
 
+ENGINES = ("auto", "fast", "reference")
+_ENGINE: ContextVar[str] = ContextVar("peerproof_engine", default="auto")
+
+
+@contextmanager
+def use_engine(name: str) -> Iterator[None]:
+    """Run every fold inside the block with ``name``: ``auto`` (the fast fold from its ``min_events`` on),
+    ``fast`` (the fast fold whenever the model has one) or ``reference`` (the pure ``step``), PP-MODEL-6."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {quote(name)}; choose one of {', '.join(ENGINES)}")
+    token = _ENGINE.set(name)
+    try:
+        yield
+    finally:
+        _ENGINE.reset(token)
+
+
+@dataclass(frozen=True)
+class FastFold:
+    """A faster implementation of a model's fold (PP-MODEL-6): it must equal ``step`` on every observable.
+
+    ``states(config, events, dialect, seed)`` yields what ``Model.states`` yields, each state an object
+    the model's ``observe`` reads and whose attributes are those of the pure state; ``final_state`` returns
+    the model's own state after every event. Both raise what the pure fold raises, where it raises it.
+    """
+
+    states: Callable[..., Iterator[tuple[int, Any, Any]]]
+    final_state: Callable[..., Any]
+    min_events: int = 0  # "auto" takes the fast fold from this many events on
+
+
 @dataclass(frozen=True)
 class Model:
     """A protocol's reference model: reading configs and events, the initial state, step and observe.
@@ -62,12 +97,28 @@ class Model:
     observe: Callable[[Any, Any, Any], Observables]  # (config, state, dialect) -> observables
     event_from_dict: Callable[[Mapping[str, Any]], Event]  # ValueError("field: message") when wrong
     event_to_dict: Callable[[Any], dict[str, Any]]
+    fast: FastFold | None = None
+
+    def _fast(self, events: Iterable[Any], engine: str | None) -> tuple[FastFold | None, Iterable[Any]]:
+        """The fast fold to use for ``events`` under ``engine`` (None: the pure one), and the events."""
+        choice = engine or _ENGINE.get()
+        if choice not in ENGINES:
+            raise ValueError(f"unknown engine {quote(choice)}; choose one of {', '.join(ENGINES)}")
+        if self.fast is None or choice == "reference":
+            return None, events
+        events = events if isinstance(events, Sequence) else list(events)
+        return (self.fast if choice == "fast" or len(events) >= self.fast.min_events else None), events
 
     def states(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
-               seed: int = 0) -> Iterator[tuple[int, Any, Any]]:
+               seed: int = 0, engine: str | None = None) -> Iterator[tuple[int, Any, Any]]:
         """The fold: ``(index, event, state after it)`` for each event, from the initial state of the
-        dialect the events are stepped in (the config's own dialect unless ``dialect`` names another)."""
+        dialect the events are stepped in (the config's own dialect unless ``dialect`` names another);
+        by the fast fold where ``engine`` (default: ``use_engine``'s, else ``auto``) picks it."""
         d = self.get_dialect(dialect or config.dialect)
+        fast, events = self._fast(events, engine)
+        if fast is not None:
+            yield from fast.states(config, events, d, seed)
+            return
         state = self.initial_state(config, seed=seed, dialect=d)
         for i, event in enumerate(events):
             try:
@@ -82,10 +133,14 @@ class Model:
         return d, self.initial_state(config, seed=seed, dialect=d)
 
     def final_state(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
-                    seed: int = 0) -> Any:
+                    seed: int = 0, engine: str | None = None) -> Any:
         """The state after every event (the initial state when there are none)."""
+        fast, events = self._fast(events, engine)
+        if fast is not None:
+            return fast.final_state(config, events, self.get_dialect(dialect or config.dialect), seed)
         last = None
-        for _i, _event, last in self.states(config, events, dialect=dialect, seed=seed):  # noqa: B007
+        for _i, _event, last in self.states(config, events, dialect=dialect, seed=seed,  # noqa: B007
+                                            engine="reference"):
             pass
         return last if last is not None else self.start(config, dialect=dialect, seed=seed)[1]
 

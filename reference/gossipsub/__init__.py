@@ -37,6 +37,7 @@ from peerproof.reference.gossipsub.events import (
     event_from_dict,
     event_to_dict,
 )
+from peerproof.reference.gossipsub.fast import FAST, observe_state
 from peerproof.reference.gossipsub.observe import observe
 from peerproof.reference.gossipsub.params import RouterParams, ScoreParams, Thresholds, TopicParams
 from peerproof.reference.gossipsub.score import ScoreBreakdown, breakdown, score
@@ -48,10 +49,11 @@ PROTOCOL = "gossipsub"
 
 MODEL = Model(
     protocol=PROTOCOL, dialects=tuple(DIALECTS), config_from_mapping=config_from_mapping, to_canonical=to_canonical,
-    get_dialect=get_dialect, initial_state=initial_state, step=step, observe=observe,
-    event_from_dict=event_from_dict, event_to_dict=event_to_dict,
+    get_dialect=get_dialect, initial_state=initial_state, step=step, observe=observe_state,
+    event_from_dict=event_from_dict, event_to_dict=event_to_dict, fast=FAST,
 )
-"""The GossipSub model as the frame sees it (peerproof.reference.model)."""
+"""The GossipSub model as the frame sees it (peerproof.reference.model); its fold runs on the fast engine
+(GS-FAST) where ``Model.states`` picks it, and its ``observe`` reads the fast fold's snapshots too."""
 
 __all__ = [
     "DEFAULT_DIALECT", "DIALECTS", "EVENT_TYPES", "MODEL", "PROTOCOL", "AddIP", "AddPeer", "AppScore", "Config",

@@ -1,0 +1,117 @@
+"""Events as the kernel reads them (GS-FAST-1): one array per field, names interned to dense ids.
+
+Interning is the only per-event Python work of the fast engine, so it runs as a few list
+comprehensions over the whole trace rather than one dispatch per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import attrgetter
+
+import numpy as np
+from peerproof.reference.events import OutOfOrderEvent, at_event
+from peerproof.reference.gossipsub.config import Config
+from peerproof.reference.gossipsub.events import (
+    AddIP,
+    AddPeer,
+    AppScore,
+    Deliver,
+    Duplicate,
+    Graft,
+    Heartbeat,
+    Ignored,
+    Invalid,
+    Penalty,
+    Prune,
+    Receive,
+    RemoveIP,
+    RemovePeer,
+    Subscribe,
+    Tick,
+    Unsubscribe,
+    Validated,
+)
+from peerproof.reference.gossipsub.fast import kernel as k
+
+KINDS: dict[type, int] = {
+    Tick: k.TICK, Receive: k.RECEIVE, Validated: k.VALIDATE, Deliver: k.DELIVER, Duplicate: k.DUPLICATE,
+    Invalid: k.INVALID_MSG, Ignored: k.IGNORE, Graft: k.GRAFT, Prune: k.PRUNE, Penalty: k.PENALTY,
+    AppScore: k.APP_SCORE, Subscribe: k.SUBSCRIBE, Unsubscribe: k.UNSUBSCRIBE, AddPeer: k.ADD_PEER,
+    RemovePeer: k.REMOVE_PEER, AddIP: k.ADD_IP, RemoveIP: k.REMOVE_IP, Heartbeat: k.HEARTBEAT,
+}
+OUTCOME_CODES = {"accept": k.ACCEPT, "reject": k.REJECT, "ignore": k.IGNORE_OUTCOME}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A trace's events as arrays, the names behind the ids, and where the pure fold would stop."""
+
+    kind: np.ndarray
+    at: np.ndarray
+    peer: np.ndarray
+    topic: np.ndarray
+    msg: np.ndarray
+    val: np.ndarray
+    flag: np.ndarray
+    peers: list[str]
+    topics: list[str]  # the config's scored topics first (ids 0 .. T-1), then the others
+    messages: list[str]
+    usable: int  # events before the first one the pure fold refuses (len(events) when none)
+    refusal: Exception | None  # what the pure fold raises at events[usable]
+
+
+def _field(events: Sequence, name: str, first: Sequence[str] = ()) -> tuple[np.ndarray, list[str]]:
+    """The ids of each event's field ``name`` (-1 where it has none or None), and the names behind the
+    ids: ``first``, then the others in order of first appearance.
+
+    One C-level pass records each name's first appearance (a dict's setdefault with the event index);
+    a running count of first appearances numbers the names densely in that order.
+    """
+    n, f = len(events), len(first)
+    values = list(map(getattr, events, repeat(name), repeat(None)))
+    table: dict[str | None, int] = {None: -f - 1, **{name_: j - f for j, name_ in enumerate(first)}}
+    raw = np.fromiter(map(table.setdefault, values, range(n)), dtype=np.int64, count=n)
+    is_first = raw == np.arange(n)
+    rank = np.cumsum(is_first) - 1 + f
+    ids = np.where(raw >= 0, rank[np.maximum(raw, 0)], raw + f)
+    ids[raw == -f - 1] = -1
+    return ids, [*first, *compress(values, is_first.tolist())]
+
+
+def encode(config: Config, events: Sequence) -> Encoded:
+    """The arrays of the events the pure fold applies (up to its first refusal); names interned in order
+    of first appearance, the config's scored topics first."""
+    kinds = list(map(KINDS.get, map(type, events)))
+    usable, refusal = len(events), None
+    if None in kinds:
+        usable = kinds.index(None)
+        refusal = TypeError(f"not a gossipsub event: {events[usable]!r}")
+    at = np.fromiter(map(attrgetter("at_ms"), events[:usable]), dtype=np.int64, count=usable)
+    back = np.flatnonzero(at < np.concatenate(([0], np.maximum.accumulate(at)[:-1])))
+    if back.size:
+        usable = int(back[0])
+        clock = int(at[usable - 1]) if usable else 0
+        exc = OutOfOrderEvent(f"event at {int(at[usable]) / 1000}s is earlier than the clock ({clock / 1000}s)")
+        refusal = at_event(exc, usable)
+    events = events[:usable]
+    at = at[:usable]
+    kind = np.array(kinds[:usable], dtype=np.int64)
+    peer, peers = _field(events, "peer")
+    topic, topics = _field(events, "topic", tuple(config.score.topics))
+    msg, messages = _field(events, "msg")
+    val = np.zeros(usable)
+    flag = np.zeros(usable, dtype=np.int64)
+    for i in np.flatnonzero(kind == k.PENALTY).tolist():
+        val[i] = events[i].count
+    for i in np.flatnonzero(kind == k.APP_SCORE).tolist():
+        val[i] = events[i].value
+    for i in np.flatnonzero(kind == k.VALIDATE).tolist():
+        flag[i] = OUTCOME_CODES[events[i].outcome]
+    for i in np.flatnonzero(kind == k.ADD_PEER).tolist():
+        flag[i] = bool(events[i].outbound)
+    for i in np.flatnonzero(kind == k.RECEIVE).tolist():
+        flag[i] = events[i].peer == ""  # no first sender: a later Validated settles nothing
+    return Encoded(kind, at, peer, topic, msg, val, flag, peers, topics, messages, usable, refusal)

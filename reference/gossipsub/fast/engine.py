@@ -1,0 +1,195 @@
+"""The fast engine for one trace (GS-FAST-3): the kernel for the hot events, Python for the rest.
+
+``Engine(config, events, dialect, seed)`` holds the tables and runs events forward on demand
+(``run_to``). Connections, IP addresses and heartbeats are applied here, in Python, with the same
+decisions as membership.py and mesh.py; IP colocation (P6) is kept per peer in ``pf[:, P6]`` and
+recomputed with score.py's own ``p6_ip_colocation`` whenever the IP tables change, so the kernel's
+score reads it. ``state()`` materialises the pure model's ``State`` from the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from peerproof.reference.gossipsub.config import Config
+from peerproof.reference.gossipsub.dialect import Dialect
+from peerproof.reference.gossipsub.fast import kernel as k
+from peerproof.reference.gossipsub.fast.encode import encode
+from peerproof.reference.gossipsub.fast.heartbeat import heartbeat
+from peerproof.reference.gossipsub.fast.layout import (
+    BEHAVIOUR,
+    CONNECTED,
+    EXPIRE,
+    KNOWN,
+    N_EXPIRED,
+    N_TOPICS,
+    OUTBOUND,
+    P6,
+    SUB_KEY,
+    empty_tables,
+    params_of,
+)
+from peerproof.reference.gossipsub.fast.materialize import full_state, observed_state
+from peerproof.reference.gossipsub.score import p6_ip_colocation
+from peerproof.reference.gossipsub.state import State
+from peerproof.reference.gossipsub.step import EXACT_TIMERS
+
+
+class Engine:
+    """The mutable twin of the pure fold over one trace, positioned after its first ``pos`` events."""
+
+    def __init__(self, config: Config, events: Sequence, dialect: Dialect, seed: int = 0,
+                 exact_timers: int = EXACT_TIMERS) -> None:
+        self.config, self.events, self.dialect, self.seed = config, events, dialect, seed
+        self.ev = encode(config, events)
+        self.params = params_of(config, dialect, exact_timers)
+        self.peer_id = {name: i for i, name in enumerate(self.ev.peers)}
+        self.topic_id = {name: i for i, name in enumerate(self.ev.topics)}
+        cells = int(((self.ev.msg >= 0) & (self.ev.kind != k.TICK)).sum())
+        self.t = empty_tables(len(self.ev.peers), len(config.score.topics), len(self.ev.topics),
+                              len(self.ev.messages), cells, config.score.decay_interval_ms,
+                              dialect.delivery_gc_interval_ms or 0)
+        self.peer_ips: dict[str, set[str]] = {}  # ip -> peers (state.peer_ips)
+        self.known_ips: dict[int, set[str]] = {}  # peer -> its stats' known_ips
+        self.known_by: dict[str, set[int]] = {}  # ip -> peers whose known_ips hold it
+        self.pos = 0
+
+    @property
+    def usable(self) -> int:
+        """How many events the pure fold applies before refusing one (all of them when none is refused)."""
+        return self.ev.usable
+
+    def run_to(self, stop: int) -> None:
+        """Apply events ``pos .. stop-1`` (``stop`` at most ``usable``)."""
+        t, p, e = self.t, self.params, self.ev
+        while self.pos < stop:
+            j = k.run(*t.args(), p.tp, p.gp, p.gi, e.kind, e.at, e.peer, e.topic, e.msg, e.val, e.flag, self.pos, stop)
+            self.pos = j
+            if t.clk[N_EXPIRED]:
+                self._forget_expired()
+            elif j < stop:
+                self._apply_cold(j)
+                self.pos = j + 1
+
+    def state(self) -> State:
+        """The pure model's State after the applied events (GS-FAST-4)."""
+        return full_state(self)
+
+    def observed_state(self) -> State:
+        """A State with exactly what ``observe`` reads (peers, IPs, app scores, meshes) and the clock."""
+        return observed_state(self)
+
+    def score(self, p: int) -> float:
+        """score.score of peer id ``p`` on the tables."""
+        t, prm = self.t, self.params
+        return k.score(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, p)
+
+    def graft(self, p: int, topic: int) -> None:
+        """membership.graft on the tables."""
+        t = self.t
+        k.graft(t.tb, t.tf, t.ti, t.order, t.pi, t.mesh, t.mesh_key, t.clk, self.params.tp, p, topic)
+
+    def prune(self, p: int, topic: int) -> None:
+        """membership.prune on the tables."""
+        t, prm = self.t, self.params
+        k.prune(t.tb, t.tf, t.ti, t.order, t.pi, t.mesh, t.mesh_key, t.backoff, t.clk, prm.tp, prm.gi, p, topic)
+
+    def _apply_cold(self, i: int) -> None:
+        kind, p = int(self.ev.kind[i]), int(self.ev.peer[i])
+        if kind == k.ADD_PEER:
+            self._add_peer(p, bool(self.ev.flag[i]))
+        elif kind == k.REMOVE_PEER:
+            self._remove_peer(p)
+        elif kind == k.ADD_IP:
+            self._add_ip(p, self.events[i].ip)
+        elif kind == k.REMOVE_IP:
+            self._remove_ip(p, self.events[i].ip)
+        else:
+            heartbeat(self)
+
+    def _add_peer(self, p: int, outbound: bool) -> None:
+        """membership.add_peer (GS-RETAIN-3, GS-DIV-15)."""
+        pi = self.t.pi
+        if not pi[p, KNOWN] or self.dialect.reconnect_resets_stats:
+            self.t.tb[p] = 0
+            pi[p, KNOWN], pi[p, CONNECTED], pi[p, EXPIRE], pi[p, N_TOPICS] = 1, 1, 0, 0
+            self.t.pf[p, BEHAVIOUR] = 0.0
+            self._drop_known_ips(p)
+        else:
+            pi[p, CONNECTED] = 1
+        pi[p, OUTBOUND] = outbound
+
+    def _remove_peer(self, p: int) -> None:
+        """membership.remove_peer (GS-RETAIN-1/2): leave meshes and subscriptions; retain or forget."""
+        t = self.t
+        t.mesh[p] = 0
+        if t.pi[p, SUB_KEY]:
+            t.subs[p] = 0
+            t.pi[p, SUB_KEY] = 0
+        if not t.pi[p, KNOWN]:
+            return
+        if self.score(p) > 0 and not self.dialect.retain_positive_scores:
+            self._forget_peer(p)
+            return
+        k.retain(t.tb, t.tf, t.ti, t.order, t.pi, t.clk, self.params.tp, self.params.gi, p)
+
+    def _forget_peer(self, p: int) -> None:
+        """Drop a peer's stats and take it out of the peers-per-IP table for its known IPs (decay.forget_ips)."""
+        self.t.tb[p] = 0
+        self.t.pi[p, KNOWN], self.t.pi[p, N_TOPICS] = 0, 0
+        name = self.ev.peers[p]
+        ips = self._drop_known_ips(p)
+        for ip in ips:
+            holders = self.peer_ips.get(ip)
+            if holders is not None:
+                holders.discard(name)
+                if not holders:
+                    del self.peer_ips[ip]
+        self._recolocate(ips)
+
+    def _forget_expired(self) -> None:
+        """Forget the IPs of the peers whose retention expired in the kernel's last refresh (GS-RETAIN-4)."""
+        n = int(self.t.clk[N_EXPIRED])
+        for p in self.t.expired[:n].tolist():
+            self._forget_peer(p)
+        self.t.clk[N_EXPIRED] = 0
+
+    def _add_ip(self, p: int, ip: str) -> None:
+        """membership.add_ip (GS-P6-1)."""
+        if self.t.pi[p, KNOWN]:
+            self.known_ips.setdefault(p, set()).add(ip)
+            self.known_by.setdefault(ip, set()).add(p)
+        self.peer_ips.setdefault(ip, set()).add(self.ev.peers[p])
+        self._recolocate((ip,), p)
+
+    def _remove_ip(self, p: int, ip: str) -> None:
+        """membership.remove_ip (GS-P6-1)."""
+        if self.t.pi[p, KNOWN]:
+            self.known_ips.get(p, set()).discard(ip)
+            self.known_by.get(ip, set()).discard(p)
+        holders = self.peer_ips.get(ip)
+        if holders is not None:
+            holders.discard(self.ev.peers[p])
+            if not holders:
+                del self.peer_ips[ip]
+        self._recolocate((ip,), p)
+
+    def _drop_known_ips(self, p: int) -> set[str]:
+        """Empty the peer's known IPs (its stats were replaced or dropped); the IPs it had."""
+        ips = self.known_ips.pop(p, set())
+        for ip in ips:
+            self.known_by[ip].discard(p)
+        self.t.pf[p, P6] = 0.0
+        return ips
+
+    def _recolocate(self, ips: object, also: int | None = None) -> None:
+        """Recompute P6 of every peer that knows one of ``ips`` (and of ``also``)."""
+        affected = {also} if also is not None else set()
+        for ip in ips:
+            affected |= self.known_by.get(ip, set())
+        table = SimpleNamespace(peer_ips=self.peer_ips)
+        for p in affected:
+            stats = SimpleNamespace(known_ips=self.known_ips.get(p, ()))
+            self.t.pf[p, P6] = p6_ip_colocation(self.config, table, stats, self.dialect) if self.t.pi[p, KNOWN] else 0.0
+

@@ -1,0 +1,119 @@
+"""Heartbeat mesh maintenance on the fast engine's tables (GS-HB), decision for decision as mesh.py.
+
+The same seeded RNG draws over the same sorted lists of peer names, so every shuffle, graft and prune
+matches the pure model's; grafts and prunes go through the kernel, scores are the kernel's.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+import numpy as np
+from peerproof.reference.gossipsub.fast import kernel as k
+from peerproof.reference.gossipsub.fast.layout import CONNECTED, KNOWN, NOW, OUTBOUND, TICKS
+
+if TYPE_CHECKING:
+    from peerproof.reference.gossipsub.fast.engine import Engine
+
+
+def members(e: Engine, t: int) -> list[str]:
+    """The names of the peers in the mesh of topic id ``t``."""
+    return [e.ev.peers[p] for p in np.flatnonzero(e.t.mesh[: len(e.ev.peers), t]).tolist()]
+
+
+def candidates(e: Engine, t: int, scores: dict[str, float]) -> list[str]:
+    """mesh.candidates: connected subscribers of the topic outside its mesh, not backing off, sorted."""
+    tab, now = e.t, int(e.t.clk[NOW])
+    out = []
+    for p in np.flatnonzero(tab.subs[: len(e.ev.peers), t]).tolist():
+        name = e.ev.peers[p]
+        if not tab.mesh[p, t] and name in scores and tab.pi[p, CONNECTED] and not tab.backoff[p, t] > now:
+            out.append(name)
+    return sorted(out)
+
+
+def heartbeat(e: Engine) -> None:
+    """mesh.heartbeat (GS-HB-1..5) on the tables."""
+    tab, r, ids = e.t, e.config.router, e.peer_id
+    tab.clk[TICKS] += 1
+    ticks = int(tab.clk[TICKS])
+    n = len(e.ev.peers)
+    values = k.scores(tab.tb, tab.tf, tab.ti, tab.order, tab.pf, tab.pi, e.params.tp, e.params.gp, e.params.gi, n)
+    scores = {e.ev.peers[p]: v for p, v in enumerate(values.tolist()) if tab.pi[p, KNOWN]}
+    outbound = {e.ev.peers[p] for p in np.flatnonzero(tab.pi[:n, OUTBOUND]).tolist()}
+    joined = set(e.config.score.topics) | {e.ev.topics[j] for j in np.flatnonzero(tab.mesh_key).tolist()
+                                           if j < len(e.ev.topics)}
+    for topic in sorted(joined):
+        t = e.topic_id[topic]
+        rng = random.Random(f"{e.seed}/{ticks}/{topic}")
+        for p in sorted(members(e, t)):
+            if scores.get(p, 0.0) < 0:
+                e.prune(ids[p], t)
+        mesh = members(e, t)
+        if len(mesh) < r.d_lo:
+            pool = [p for p in candidates(e, t, scores) if scores[p] >= 0]
+            rng.shuffle(pool)
+            for p in pool[: r.d - len(mesh)]:
+                e.graft(ids[p], t)
+        mesh = members(e, t)
+        over = len(mesh) >= r.d_hi if e.dialect.oversubscribed_at_d_hi else len(mesh) > r.d_hi
+        if over:
+            _trim(e, t, scores, rng, outbound)
+        mesh = members(e, t)
+        have = sum(1 for p in mesh if p in outbound)
+        if len(mesh) >= r.d_lo and have < r.d_out:
+            pool = [p for p in candidates(e, t, scores) if p in outbound and scores[p] >= 0]
+            rng.shuffle(pool)
+            for p in pool[: r.d_out - have]:
+                e.graft(ids[p], t)
+        if r.opportunistic_graft_ticks and ticks % r.opportunistic_graft_ticks == 0:
+            _opportunistic(e, t, scores, rng)
+
+
+def _trim(e: Engine, t: int, scores: dict[str, float], rng: random.Random, outbound: set[str]) -> None:
+    """mesh._trim: keep the best Dscore, the rest at random, at least Dout outbound."""
+    r = e.config.router
+    plst = sorted(members(e, t))
+    rng.shuffle(plst)
+    plst.sort(key=lambda p: -scores.get(p, 0.0))
+    rest = plst[r.d_score:]
+    rng.shuffle(rest)
+    plst[r.d_score:] = rest
+    have = sum(1 for p in plst[: r.d] if p in outbound)
+    if have < r.d_out:
+        def rotate(i: int) -> None:
+            plst.insert(0, plst.pop(i))
+
+        left = have
+        i = 1
+        while i < r.d and left > 0:
+            if plst[i] in outbound:
+                rotate(i)
+                left -= 1
+            i += 1
+        need = (r.d if e.dialect.dout_fill_to_d else r.d_out) - have
+        i = r.d
+        while i < len(plst) and need > 0:
+            if plst[i] in outbound:
+                rotate(i)
+                need -= 1
+            i += 1
+    for p in plst[r.d:]:
+        e.prune(e.peer_id[p], t)
+
+
+def _opportunistic(e: Engine, t: int, scores: dict[str, float], rng: random.Random) -> None:
+    """mesh._opportunistic: graft peers above a low median mesh score."""
+    mesh = members(e, t)
+    if len(mesh) <= 1:
+        return
+    ordered = sorted(scores.get(p, 0.0) for p in mesh)
+    median = ordered[len(ordered) // 2]
+    if median >= e.config.thresholds.opportunistic_graft_threshold:
+        return
+    pool = [p for p in candidates(e, t, scores) if scores[p] > median
+            and (scores[p] >= 0 or not e.dialect.opportunistic_needs_nonnegative)]
+    rng.shuffle(pool)
+    for p in pool[: e.config.router.opportunistic_graft_peers]:
+        e.graft(e.peer_id[p], t)
