@@ -2,54 +2,54 @@
 
 A trace is a few rounds of the CPM's life: profile reports (a known agent re-reports, inside or outside its
 field bounds, or a newcomer joins), matchmaking rounds, and reward reports for the pairs the round chose
-(by the student, the teacher or both, agreeing or not) and for pairs it did not (which the CPM rejects).
-Each step is drawn from small numbers read against the running model, so Hypothesis shrinks a differing
-trace by dropping steps and shrinking numbers, and every reward names a pair the model really matched.
+(by the student, the teacher or both, agreeing or not) and now and then for a pair it did not (which the
+CPM rejects). A trace is read from a list of small integer choices against the running model
+(``interpret``), so Hypothesis shrinks a differing trace by dropping and shrinking choices, and every
+reward names a pair the model really matched (MM-EV-1..3).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 from peerproof.reference.matchmaking import MODEL, Config, Match, Report, Reward, format_values
 
 STEP_MS = 1000
-MAX_STEPS = 16
+MAX_CHOICES = 16
 NEWCOMERS = ("new0", "new1")
-FRACTIONS = st.sampled_from((0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5))  # of a field's range; outside: clipped
-REWARDS = st.sampled_from((0.0, 0.1, 0.3, 0.7, 1.0))  # validation losses / Pass@1 values
-SIZES = st.sampled_from((0.0, 2.0, 10.0))  # KB sent
+FRACTIONS = (0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5)  # of a field's range; outside it: clipped or not
+REWARDS = (0.0, 0.1, 0.3, 0.7, 1.0)  # validation losses / Pass@1 values
+SIZES = (0.0, 2.0, 10.0)  # KB sent
+WHO = ("student", "teacher", "both", "both-disagree")
+KINDS = ("match", "reward", "report")
 
 
-@st.composite
-def _trace(draw: st.DrawFn, config: Config, supports: Callable[[str], bool]) -> list[Any]:
+def interpret(config: Config, kinds: Sequence[str], choices: Sequence[tuple[int, ...]]) -> list[Any]:
+    """The trace a list of (kind, a, b, c, d, e) choices stands for, read against the model in its dialect."""
     d, state = MODEL.start(config, dialect=config.dialect)
-    kinds = [k for k in ("report", "match", "reward") if supports(k)]
     events: list[Any] = []
-    for i in range(draw(st.integers(1, MAX_STEPS))):
+    for i, (k, a, b, c, x, y) in enumerate(choices):
         at = STEP_MS * (i + 1)
-        kind = draw(st.sampled_from(kinds))
+        kind = kinds[k % len(kinds)]
         new: list[Any]
         if kind == "report":
-            agent = draw(st.sampled_from((*state.ids, *NEWCOMERS)))
-            values = tuple(f.low + (f.high - f.low) * draw(FRACTIONS) for f in config.fields)
-            new = [Report(at, agent, format_values(values))]
+            agents = (*state.ids, *NEWCOMERS)
+            values = tuple(f.low + (f.high - f.low) * FRACTIONS[(b + c * n) % len(FRACTIONS)]
+                           for n, f in enumerate(config.fields))
+            new = [Report(at, agents[a % len(agents)], format_values(values))]
         elif kind == "match":
             new = [Match(at)]
         else:
             pairs = [(p.student, p.teacher) for p in state.selection]
-            if not pairs or draw(st.integers(0, 4)) == 0:  # now and then a pair the round did not choose
-                pairs = [(a, b) for a in state.ids[:3] for b in state.ids[:3] if a != b]
-            student, teacher = draw(st.sampled_from(pairs))
-            pre, post, kb = draw(REWARDS), draw(REWARDS), draw(SIZES)
-            who = draw(st.sampled_from(("student", "teacher", "both", "both-disagree")))
-            first = student if who != "teacher" else teacher
-            new = [Reward(at, student, teacher, first, pre, post, kb)]
+            if not pairs or b % 5 == 4:  # a pair the round did not choose
+                pairs = [(s, t) for s in state.ids[:3] for t in state.ids[:3] if s != t]
+            student, teacher = pairs[a % len(pairs)]
+            pre, post, kb, who = REWARDS[c % 5], REWARDS[x % 5], SIZES[y % 3], WHO[b % 4]
+            new = [Reward(at, student, teacher, teacher if who == "teacher" else student, pre, post, kb)]
             if who.startswith("both"):
-                other_post = post if who == "both" else round(1.0 - post, 3)
-                new.append(Reward(at, student, teacher, teacher, pre, other_post, kb))
+                new.append(Reward(at, student, teacher, teacher, pre, post if who == "both" else 1.0 - post, kb))
         for e in new:
             state = MODEL.step(config, state, e, d)
         events += new
@@ -58,4 +58,7 @@ def _trace(draw: st.DrawFn, config: Config, supports: Callable[[str], bool]) -> 
 
 def traces(config: Config, supports: Callable[[str], bool]) -> st.SearchStrategy[list[Any]]:
     """Event sequences for ``config`` using only the kinds the implementation supports (MM-EV-1..3)."""
-    return _trace(config, supports)
+    kinds = [k for k in KINDS if supports(k)]
+    small = st.integers(0, 7)
+    choice = st.tuples(st.integers(0, len(kinds) - 1), small, small, small, small, small)
+    return st.lists(choice, min_size=1, max_size=MAX_CHOICES).map(lambda choices: interpret(config, kinds, choices))
