@@ -1,0 +1,133 @@
+"""GS-FAST-6: the fast engine equals the pure ``step`` on every observable, every event kind, every dialect.
+
+Scenarios are test_laws.py's (loaded by path: connections, subscriptions, grafts, first/near-first/
+duplicate/invalid/ignored deliveries, validation outcomes, IPs, app scores, penalties, heartbeats,
+ticks), sometimes with an IP whitelist and with a long idle stretch (more than EXACT_TIMERS refreshes,
+so the closed-form skip runs). After every event the fast fold's observation must equal the pure
+fold's within 1e-12 relative; after the last, the whole State must be equal (floats bit for bit).
+tests/gossipsub/test_gossipsub_fast_mutants.py loads this module by path for its mutant searches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from peerproof.reference.gossipsub import DIALECTS, MODEL, Config, Event, State, Tick, config_from_mapping
+from peerproof.reference.gossipsub.fast import fold
+from peerproof.reference.gossipsub.fast.engine import Engine
+from peerproof.reference.gossipsub.fast.fold import Snapshot, fast_final_state
+from peerproof.reference.trace import compare
+
+TOLERANCE = 1e-12
+DIALECT_NAMES = sorted(DIALECTS)
+WHITELISTS = ((), ("10.0.0.1",), ("10.0.0.0/31",), ("10.0.0.2/32", "10.0.0.9"))
+
+
+@cache
+def law_tests() -> ModuleType:
+    """tests/gossipsub/test_laws.py, loaded by path: its scenario strategies (tests/ is not a package)."""
+    path = Path(__file__).resolve().parent / "test_laws.py"
+    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_laws_fast", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SMALL = config_from_mapping({
+    "protocol": "gossipsub", "score_params": {"decay_interval": "1s", "decay_to_zero": 0.01, "topics": {}},
+    "thresholds": {"gossip_threshold": -10, "publish_threshold": -20, "graylist_threshold": -30},
+})
+law_tests()  # loaded at import: its @given tests must not be defined inside a running test
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, dialect: str, max_events: int = 30) -> tuple[Config, list[Event]]:
+    """test_laws.py's scenario, with a drawn whitelist and, sometimes, a long idle stretch inserted."""
+    config, events = draw(law_tests().scenarios(dialect, max_events=max_events))
+    whitelist = draw(st.sampled_from(WHITELISTS))
+    config = replace(config, score=replace(config.score, ip_colocation_factor_whitelist=whitelist))
+    if events and draw(st.integers(0, 3)) == 0:
+        cut = draw(st.integers(1, len(events)))
+        idle = draw(st.sampled_from((1_100, 3_000))) * config.score.decay_interval_ms + draw(st.integers(0, 999))
+        later = [replace(e, at_ms=e.at_ms + idle) for e in events[cut:]] or [Tick(events[-1].at_ms + idle)]
+        events = events[:cut] + later
+    return config, events
+
+
+def queued(state: State) -> list[tuple[int, str]]:
+    """The expiry queue's entries, oldest first (front from its position, then the back's cons cells)."""
+    q = state.expiries
+    back, cell = [], q.back
+    while cell is not None:
+        back.append(cell[0])
+        cell = cell[1]
+    return [*q.front[q.pos:], *reversed(back)]
+
+
+def tables(state: State) -> dict[str, Any]:
+    """Everything a State holds, the expiry queue as its list of entries (its representation may differ)."""
+    return {"now": state.now_ms, "next_refresh": state.next_refresh_ms, "next_gc": state.next_gc_ms,
+            "peers": state.peers, "peer_ips": state.peer_ips, "app_scores": state.app_scores,
+            "deliveries": state.deliveries, "expiries": queued(state), "router": state.router}
+
+
+def divergence(config: Config, events: list[Event], dialect: str, engine: type[Engine] = Engine) -> str | None:
+    """Where the fast engine (``engine``) and the pure fold first differ, or None when they agree throughout."""
+    d = MODEL.get_dialect(dialect)
+    saved, fold.Engine = fold.Engine, engine
+    try:
+        pure = MODEL.states(config, events, dialect=dialect, engine="reference")
+        fast = fold.fast_states(config, events, d)
+        for (i, _e, want), (j, _f, got) in zip(pure, fast, strict=True):
+            assert i == j and isinstance(got, Snapshot)
+            diffs = compare(MODEL.observe(config, want, d), MODEL.observe(config, got, d), tolerance=TOLERANCE)
+            if diffs:
+                return f"after events[{i}] ({events[i]!r}): {diffs[0]}"
+        final = tables(fold.fast_final_state(config, events, d))
+    finally:
+        fold.Engine = saved
+    for key, value in tables(MODEL.final_state(config, events, dialect=dialect, engine="reference")).items():
+        if final[key] != value:
+            return f"final state: {key} differs"
+    return None
+
+
+@pytest.mark.parametrize("dialect", DIALECT_NAMES)
+@given(data=st.data())
+def test_fast_engine_equals_pure_step_on_every_observable(dialect: str, data: st.DataObject) -> None:
+    """GS-FAST-6: observation after every event and the final State, fast engine vs pure fold."""
+    config, events = data.draw(scenarios(dialect))
+    assert divergence(config, events, dialect) is None
+
+
+def test_fast_fold_refuses_where_the_pure_fold_does() -> None:
+    """An event earlier than the clock: both folds stop at it with the same located error."""
+    config = SMALL
+    events = [Tick(5000), Tick(7000), Tick(6000), Tick(9000)]
+    errors = []
+    for engine in ("reference", "fast"):
+        seen = []
+        with pytest.raises(Exception) as info:
+            for i, _e, _s in MODEL.states(config, events, engine=engine):
+                seen.append(i)
+        errors.append((seen, type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][0] == [0, 1] and "events[2]" in errors[0][2]
+
+
+def test_final_state_of_the_fast_fold_is_a_pure_state() -> None:
+    """Model.final_state on the fast engine returns the model's own State, equal to the pure one."""
+    config = SMALL
+    events = [Tick(500), Tick(3000)]
+    got = fast_final_state(config, events, MODEL.get_dialect("go"))
+    assert isinstance(got, State)
+    assert tables(got) == tables(MODEL.final_state(config, events, engine="reference"))
