@@ -38,16 +38,18 @@ def emit_gossip(cfg: Config, net: Network, st: EdgeState, msgs: Messages, live: 
     need = np.maximum(r.d_lazy, (r.gossip_factor * per_node).astype(np.int64))
     chosen = per_group_pick(net.src[eligible], eligible, need, rng)
     window = now_ms - r.history_gossip * r.heartbeat_interval_ms
-    slots = msgs.slot_of[live]
-    seen = msgs.arrival[slots]  # (messages, nodes)
     u, v = net.src[chosen], net.dst[chosen]
-    has = (seen[:, u] > window) & (seen[:, u] <= now_ms)
-    ihave = int(has.any(axis=0).sum())
-    # An honest receiver listens to IHAVE from peers it scores at least at the gossip threshold.
+    ihave_pairs = np.zeros(len(chosen), bool)
+    # Only messages some honest node still lacks can be asked for; only honest receivers that listen ask.
     listens = (v < net.honest) & (st.score[net.rev[chosen]] >= gt)
-    want = has & (seen[:, v] > now_ms) & listens
-    iwant = int(want.any(axis=0).sum())
-    m_idx, pair = np.nonzero(want)
-    e = chosen[pair]
-    items = (live[m_idx], u[pair], v[pair], now_ms + 3 * net.lat_ms[e], e)
-    return Gossip(items, ihave, iwant)
+    seen_all = msgs.arrival[msgs.slot_of[live]]
+    in_window = (seen_all > window) & (seen_all <= now_ms)
+    ihave_pairs = in_window[:, u].any(axis=0) if len(live) else ihave_pairs
+    lacking = (seen_all[:, : net.honest] > now_ms).any(axis=1)
+    rows, pairs = live[lacking], np.flatnonzero(listens)
+    seen = seen_all[lacking]
+    want = in_window[lacking][:, u[pairs]] & (seen[:, v[pairs]] > now_ms)
+    m_idx, k = np.nonzero(want)
+    e = chosen[pairs[k]]
+    items = (rows[m_idx], net.src[e], net.dst[e], now_ms + 3 * net.lat_ms[e], e)
+    return Gossip(items, int(ihave_pairs.sum()), int(want.any(axis=0).sum()))

@@ -151,7 +151,8 @@ def settle(net: Network, msgs: Messages, items: Items, accept: np.ndarray) -> Ba
     mid, snd, rcv, t, e, slots = mid[live], snd[live], rcv[live], t[live], e[live], slots[live]
     before = msgs.arrival[slots, rcv]
     key = slots * net.nodes + rcv
-    order = np.lexsort((e, t, key))
+    t0 = int(t.min()) if len(t) else 0
+    order = np.argsort(key * (int(t.max()) - t0 + 1 if len(t) else 1) + (t - t0), kind="stable")
     mid, snd, rcv, t, e, slots, before, key = (a[order] for a in (mid, snd, rcv, t, e, slots, before, key))
     head = np.ones(len(key), bool)
     head[1:] = key[1:] != key[:-1]
@@ -168,8 +169,8 @@ def relays(net: Network, msgs: Messages, fw: Forwarding, b: Batch, forwards: Cal
     mid, rcv, t, snd = b.mid[go], b.receiver[go], b.time[go], b.sender[go]
     published = snd < 0
     out: list[Items] = []
-    for sel, ptr, edges in ((~published, fw.mesh_ptr, fw.mesh_edges),
-                            (published, fw.flood_ptr if flood else fw.mesh_ptr, fw.flood_edges if flood else fw.mesh_edges)):
+    pub_ptr, pub_edges = (fw.flood_ptr, fw.flood_edges) if flood else (fw.mesh_ptr, fw.mesh_edges)
+    for sel, ptr, edges in ((~published, fw.mesh_ptr, fw.mesh_edges), (published, pub_ptr, pub_edges)):
         rep, edge = expand(ptr, edges, rcv[sel])
         dst = net.dst[edge]
         m = mid[sel][rep]

@@ -182,7 +182,8 @@ def check_scenario(s: Scenario, top: Section) -> None:
     if s.publishers > s.honest:
         raise top.error("publishers", f"{s.publishers} publishers exceed the {s.honest} honest peers")
     if s.honest_links >= s.honest:
-        raise top.error("honest_links", f"{s.honest_links} links per honest peer need more than {s.honest} honest peers")
+        raise top.error("honest_links", f"{s.honest_links} links per honest peer need more than {s.honest} "
+                                        "honest peers")
     if s.latency_ms < 1:
         raise top.error("latency", "links need a latency of at least 1ms")
     if s.run_ms <= 0:

@@ -97,7 +97,6 @@ class Run:
         """GS-NET-SCORE-3 on honest views (a Sybil's mesh is a plain set)."""
         edges.graft(self.st, idx, now)
         self.log(idx, now, 2, "graft")
-        self.rec.control.graft += int(len(idx))
 
     def prune_view(self, idx: np.ndarray, now: int) -> None:
         """GS-NET-SCORE-4 on honest views."""
@@ -111,13 +110,13 @@ class Run:
 
     def send_prunes(self, sent: np.ndarray, now: int) -> None:
         """PRUNE messages along ``sent`` edges, delivered."""
-        self.rec.control.prune += int(len(sent))
+        self.rec.control.prune += len(sent)
         control.deliver_prunes(self.net, self.st, sent, now, self.s.sybils, self.rng_ctl,
                                lambda i: self.prune_view(i, now))
 
     def send_grafts(self, sent: np.ndarray, now: int) -> None:
         """GRAFT messages along ``sent`` edges, delivered (refusals answered with PRUNE)."""
-        self.rec.control.graft += int(len(sent))
+        self.rec.control.graft += len(sent)
         control.deliver_grafts(self.cfg, self.net, self.st, sent, now, self.rng_ctl,
                                lambda i: self.graft_view(i, now), lambda i: self.send_prunes(i, now),
                                lambda i, c: self.penalise(i, c, now))
@@ -140,9 +139,10 @@ class Run:
             near = ~first & (b.time[scored] - b.first_seen[scored] <= window)
             self.rec.first_deliveries += int(first.sum())
             self.rec.duplicates += int((~first).sum())
-            idx, inv = np.unique(view, return_inverse=True)
-            edges.credit(self.cfg, self.topic, st, idx, w * np.bincount(inv, first, len(idx)),
-                         w * np.bincount(inv, near, len(idx)))
+            n_first = np.bincount(view, first, net.edges)
+            n_near = np.bincount(view, near, net.edges)
+            idx = np.flatnonzero(n_first + n_near)
+            edges.credit(self.cfg, self.topic, st, idx, w * n_first[idx], w * n_near[idx])
             if self.probe_mask.any():
                 t, mid, seen = b.time[scored], b.mid[scored], b.first_seen[scored]
                 self.log(view[first], t[first], 1, "first", mid[first])
