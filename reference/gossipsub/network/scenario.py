@@ -202,7 +202,7 @@ def check_scenario(s: Scenario, top: Section) -> None:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (a bundled name is looked up in spec/scenarios/gossipsub/)."""
     p = Path(path)
-    if not p.exists() and not p.suffix and (SCENARIO_DIR / f"{p.name}.yaml").exists():
+    if not p.exists() and (SCENARIO_DIR / f"{p.name}.yaml").exists():
         p = SCENARIO_DIR / f"{p.name}.yaml"
     if not p.exists():
         known = ", ".join(bundled_scenarios())
