@@ -1,8 +1,10 @@
 """Attacks on reputation-weighted Bradley–Terry consensus (RK-SEC-1..6): the checks ``peerproof check`` runs.
 
 ``CHECKS`` lists the properties, the witness that confirms every violation, and three engines:
-``analytic`` (closed-form arguments), ``enumeration`` (every self-promoting author and candidate cut;
-bisection over the Sybil swarm size, with and without farming) and ``z3`` (minimal coalitions).
+``analytic`` (closed-form arguments), ``exact`` (the count- and reputation-minimal flipping coalitions by
+branch and bound, RK-ATK-6), ``enumeration`` (every self-promoting author and candidate cut; bisection over
+the Sybil swarm size, with and without farming), ``z3`` (a MaxSAT cross-check of the minimal coalition) and
+``hypothesis`` (targeted random search for a flipping coalition, RK-ATK-7).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 
 from peerproof.attacks.checks import Checks, Engine, Job, Presentation, Property
 from peerproof.attacks.ranking.engines import analytic, enumeration, z3_engine
+from peerproof.attacks.ranking.flip import coalition_share
+from peerproof.attacks.ranking.search import coalition_search
 from peerproof.attacks.ranking.simulation import SIMULATION
 from peerproof.properties.ranking.security import PROPERTIES, witness
 from peerproof.reference.trace import Trace
@@ -28,10 +32,14 @@ CHECKS = Checks(
     engines=(
         Engine("analytic", "closed-form", analytic, "arguments from the rules: own answers excluded, a prior, the "
                "existence check, a budget below one identity"),
+        Engine("exact", "closed-form", coalition_share, "the count- and reputation-minimal flipping coalitions: "
+               "branch and bound over classes of interchangeable judges, every verdict from the model"),
         Engine("enumeration", "closed-form", enumeration, "every self-promoting author and candidate cut; "
                "bisection over the Sybil swarm size, with and without reputation farming"),
-        Engine("z3", "z3", z3_engine, "minimal promoting coalitions: greedy upper bound, z3 MaxSAT lower bound with "
-               "cuts learned from the model"),
+        Engine("z3", "z3", z3_engine, "cross-check of the minimal promoting coalition: greedy upper bound, z3 "
+               "MaxSAT lower bound with cuts learned from the model"),
+        Engine("hypothesis", "hypothesis", coalition_search, "targeted random search for a coalition below the "
+               "threshold that flips the winner (bounded by examples)"),
     ),
     presentation=Presentation(scope_name="round"),
     simulation=SIMULATION,

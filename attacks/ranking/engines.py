@@ -19,41 +19,20 @@ from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.ranking import plans
 from peerproof.attacks.ranking.coalition import Coalition, greedy, minimal_set, smallest_count
+from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
 from peerproof.properties.ranking.security import identity_cost, witness
 from peerproof.reference.events import Event
 from peerproof.reference.ranking import MODEL, get_dialect
 from peerproof.reference.ranking.config import Config
-from peerproof.reference.ranking.consensus import Consensus, consensus
+from peerproof.reference.ranking.consensus import Consensus
 from peerproof.reference.ranking.events import Close
 from peerproof.reference.ranking.schedule import Comparison
-from peerproof.reference.ranking.weights import JudgeState, counted
+from peerproof.reference.ranking.weights import counted
 from peerproof.reference.trace import record, replay
 
 MAX_CUT_CANDIDATES = 16  # RK-ATK-4: the cut search enumerates the 2^n − 2 candidate sets
 SYBIL_CAP = 200  # RK-ATK-2: swarm sizes tried when identities cost nothing (the budget is then unbounded)
 PROMOTION = "coalitions of the config's judges using the promotion strategy (RK-ATK-1)"
-
-
-def judges_of(config: Config) -> dict[str, JudgeState]:
-    """The judges as the scenario starts (the model's initial state)."""
-    return dict(MODEL.start(config)[1].judges)
-
-
-def outcome(config: Config, comparisons: Sequence[Comparison], judges: dict[str, JudgeState],
-            dialect: str) -> Consensus:
-    """The consensus the model reaches on a round (the function ``step`` closes rounds with)."""
-    return consensus(config, comparisons, judges, get_dialect(dialect))
-
-
-def honest(config: Config, dialect: str) -> Consensus:
-    """The consensus of the honest round."""
-    return outcome(config, config.honest_round, judges_of(config), dialect)
-
-
-def voters(config: Config) -> list[str]:
-    """The judges counted in the honest round, in the config's order."""
-    used = {c.judge for c in counted(config, config.honest_round, judges_of(config))}
-    return [j for j in config.judges if j in used]
 
 
 def _finding(job: Job, verdict: str, reason: str, bound: str | None, started: float, engine: str,

@@ -7,8 +7,9 @@ attack engines confirm every trace they report with it, and ``peerproof check`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from peerproof.reference.ranking import MODEL
 from peerproof.reference.ranking.config import Config
@@ -78,6 +79,7 @@ class Run:
     results: tuple[Consensus, ...]
     joined: tuple[Join, ...]
     final: State
+    meta: Mapping[str, Any] = field(default_factory=dict)  # what the engine says of its search (not re-checked)
 
 
 def run_of(config: Config, trace: Trace) -> Run:
@@ -92,7 +94,7 @@ def run_of(config: Config, trace: Trace) -> Run:
             results.append(after.last)
         state = after
     joined = tuple(e for e in trace.events if isinstance(e, Join))
-    return Run(tuple(before), tuple(results), joined, state)
+    return Run(tuple(before), tuple(results), joined, state, dict(trace.meta or {}))
 
 
 def identity_cost(config: Config) -> float:
@@ -118,7 +120,18 @@ def _coalition(config: Config, run: Run, honest: Consensus) -> str | None:
     if share >= config.security.max_coalition_share:
         return None
     return f"{flipped}: a coalition of {len(members)} judges ({', '.join(members)}) holding {share:.1%} of the " \
-           f"round's reputation (< {config.security.max_coalition_share:.1%})"
+           f"round's reputation (< {config.security.max_coalition_share:.1%}){_certificate(run.meta)}"
+
+
+def _certificate(meta: Mapping[str, Any]) -> str:
+    """The exact engine's minimality claims recorded in the trace, quoted as the engine's (RK-ATK-6)."""
+    if "count_minimal" not in meta or "reputation_minimal" not in meta:
+        return ""
+    count, rep = meta["count_minimal"], meta["reputation_minimal"]
+    return f"; the exact engine's certificate: count-minimal {len(count)} judges ({', '.join(count)}), " \
+           f"{'proven' if meta.get('count_proven') else 'not proven'}; reputation-minimal {len(rep)} judges " \
+           f"({', '.join(rep)}) holding {meta.get('reputation_minimal_share', 0.0):.1%}, " \
+           f"{'proven' if meta.get('reputation_proven') else 'not proven'}"
 
 
 def _paid_swarm(config: Config, run: Run) -> tuple[int, float] | None:

@@ -1,0 +1,100 @@
+"""The Hypothesis engine (RK-SEC-1, RK-ATK-7): targeted random search for a flipping coalition.
+
+An independent cross-check of the exact engine: Hypothesis draws a rival, a set of judges and a strategy
+(RK-ATK-1 promotion, or boosting: the rival wins its own comparisons and nothing else changes), targets a
+small share and a large margin θ_t − θ_h, and reports the first coalition below the threshold that flips
+the winner in the model. Bounded by ``settings.samples`` examples and ``settings.seed``, never by time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, Phase, given, seed, target
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from peerproof.attacks.checks import Job, Settings
+from peerproof.attacks.finding import Finding
+from peerproof.attacks.ranking import plans
+from peerproof.attacks.ranking.engines import _finding, confirmed
+from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
+from peerproof.reference.events import Event
+from peerproof.reference.ranking.config import Config
+from peerproof.reference.ranking.events import Close
+from peerproof.reference.ranking.schedule import Comparison
+
+ENGINE = "hypothesis"
+STRATEGIES = ("promotion", "boost")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A coalition, the rival it pushes and how (RK-ATK-1 promotion or boosting)."""
+
+    members: tuple[str, ...]
+    target: str
+    strategy: str
+
+
+def stated(config: Config, plan: Plan, rival: str) -> list[Comparison]:
+    """The members' comparisons as the plan has them state them."""
+    mine = [c for c in config.honest_round if c.judge in plan.members]
+    if plan.strategy == "promotion":
+        return [plans.promoted(c, plan.target, rival) for c in mine]
+    return [plans.promoted(c, plan.target, plan.target) if plan.target in (c.first, c.second) else c for c in mine]
+
+
+def plan_events(config: Config, plan: Plan, rival: str) -> list[Event]:
+    """RK-ATK-7: the members retract and re-state their comparisons as the plan says, then the round closes."""
+    return [*plans.replace_comparisons(list(plan.members), stated(config, plan, rival)), Close(at_ms=0)]
+
+
+def plans_of(config: Config, pool: list[str], rivals: list[str]) -> st.SearchStrategy[Plan]:
+    """Plans over the round's judges: small sets first (Hypothesis shrinks towards fewer members)."""
+    members = st.lists(st.sampled_from(pool), unique=True, min_size=1)
+    return st.builds(lambda m, t, s: Plan(tuple(j for j in pool if j in m), t, s), members,
+                     st.sampled_from(rivals), st.sampled_from(STRATEGIES))
+
+
+def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | None:
+    """RK-SEC-1 by targeted random search (RK-ATK-7); holds-bounded by the number of plans tried."""
+    started = time.perf_counter()
+    if job.slug != "coalition-share":
+        return None
+    h = honest(config, settings.dialect)
+    if h.winner is None:
+        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+                        "vacuous: no honest winner", started, ENGINE)
+    judges, pool = judges_of(config), voters(config)
+    total = sum(judges[j].reputation for j in pool)
+    threshold = config.security.max_coalition_share
+    rivals = [c for c in config.candidates if c != h.winner]
+    found: list[tuple[float, Plan]] = []
+
+    @seed(settings.seed)
+    @hypothesis_settings(max_examples=settings.samples, derandomize=False, database=None, deadline=None,
+                         phases=(Phase.generate, Phase.target), suppress_health_check=list(HealthCheck))
+    @given(plans_of(config, pool, rivals))
+    def explore(plan: Plan) -> None:
+        share = sum(judges[j].reputation for j in plan.members) / total
+        others = [c for c in config.honest_round if c.judge not in plan.members]
+        result = outcome(config, [*others, *stated(config, plan, h.winner or "")], judges, settings.dialect)
+        margin = result.theta[plan.target] - result.theta[h.winner or ""] if result.winner else -1.0
+        target(-share, label="share")
+        target(margin, label="margin")
+        if result.winner not in (None, h.winner) and share < threshold:
+            found.append((share, plan))
+
+    explore()
+    if not found:
+        return _finding(job, "holds-bounded", f"none of {settings.samples} sampled coalitions below "
+                        f"{threshold:.1%} flips the winner {h.winner}", f"{settings.samples} Hypothesis-sampled "
+                        "coalitions (promotion or boosting, seed " f"{settings.seed})", started, ENGINE)
+    share, plan = min(found, key=lambda f: (f[0], f[1].members))
+    detail = f"RK-ATK-7: Hypothesis found {len(plan.members)} judges ({', '.join(plan.members)}) holding " \
+             f"{share:.1%} {'promoting' if plan.strategy == 'promotion' else 'boosting'} {plan.target} " \
+             f"({settings.samples} plans, not minimised)"
+    return confirmed(config, job, plan_events(config, plan, h.winner), settings, ENGINE, detail, started,
+                     {"attack": "coalition", "members": list(plan.members), "target": plan.target,
+                      "strategy": plan.strategy, "share": share})
