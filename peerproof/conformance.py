@@ -129,7 +129,7 @@ def run_generated(run: Run, configs: Sequence[tuple[str, Any]], traces: int, see
                                     run.write(f"generated-{name}", config, events, found)))
 
 
-SHRINK_CALLS = 100  # trace runs Hypothesis may spend shrinking a divergence (a count: never a clock)
+SHRINK_CALLS = 50  # trace runs Hypothesis may spend shrinking a divergence (a count: never a clock)
 MINIMISE_CALLS = 200  # trace runs the event-deletion pass after it may spend
 
 
@@ -164,7 +164,7 @@ def _still_differs(run: Run, config: Any, events: Sequence[Any]) -> bool:
         return False
 
 
-class _Enough(Exception):
+class _Enough(BaseException):
     """The shrink budget is spent: the smallest differing trace so far is the answer."""
 
 

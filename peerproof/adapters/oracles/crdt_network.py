@@ -77,7 +77,7 @@ class Network:
     def apply(self, event: Mapping[str, Any]) -> None:
         """One trace event: a local update, a sync, or what the network does."""
         at = event.get("at")
-        if not isinstance(at, int | float) or at * 1000 < self.now_ms:
+        if not isinstance(at, int | float) or round(at * 1000) < self.now_ms:
             raise Refusal("bad-request", f"at: not a time at or after {self.now_ms / 1000}s: {at!r}")
         self.now_ms = round(at * 1000)
         kind = event.get("kind")
