@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from peerproof.adapters.protocol import AdapterProcess
-from peerproof.conformance import conformance, exit_status
+from peerproof.conformance import Run, conformance, exit_status
 from peerproof.traceio import read_trace
 
 PY = shlex.quote(sys.executable)
@@ -20,7 +20,7 @@ PYCRDT = f"{PY} -m peerproof.adapters.oracles.pycrdt_map"
 MUTANT = f"{PY} {FRAME / 'mutant_adapters.py'} ignores-partitions"
 
 
-def statuses(run) -> dict[str, set[str]]:  # noqa: ANN001
+def statuses(run: Run) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for o in run.outcomes:
         out.setdefault(o.status, set()).add(o.name)

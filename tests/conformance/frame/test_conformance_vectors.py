@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from peerproof.attacks.checks import Job, get_checks
 from peerproof.reference.trace import replay
 from peerproof.spec import CONFIG_DIR
+
 from peerproof.vectors import RECIPES, load_cases, vector_root, write_vectors
 
 PROTOCOLS = sorted(p.name for p in vector_root().iterdir() if (p / RECIPES).is_file())
