@@ -252,7 +252,8 @@ def resolve_config(s: Scenario, config: str | None = None) -> tuple[Config, str]
 
 
 def scaled(s: Scenario, honest: int) -> Scenario:
-    """The scenario at ``honest`` honest peers: publishers and Sybils scaled in proportion, links capped."""
+    """The scenario at ``honest`` honest peers: publishers, Sybils and the sampled rate scaled in proportion
+    (so each sampled message still stands for ``delivery_weight`` as-coded ones), links capped."""
     f = honest / s.honest
     publishers = max(1, min(honest, round(s.publishers * f)))
     links = min(s.honest_links, honest - 1)
@@ -260,4 +261,5 @@ def scaled(s: Scenario, honest: int) -> Scenario:
     reachable = {"all": honest, "publishers": publishers, "single": 1}[y.target]
     sybils = replace(y, count=round(y.count * f), links=min(y.links, reachable),
                      per_ip=max(1, round(y.per_ip * f)) if y.per_ip > 1 else 1)
-    return replace(s, honest=honest, publishers=publishers, honest_links=links, sybils=sybils)
+    return replace(s, honest=honest, publishers=publishers, honest_links=links, sybils=sybils,
+                   rate=s.rate * publishers / s.publishers)

@@ -56,6 +56,8 @@ class Recording:
     control: control.ControlCounts = field(default_factory=control.ControlCounts)
     final_time_ms: int = 0
     final_scores: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per edge, at the last heartbeat
+    final_mesh: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per edge, after the last heartbeat
+    final_mesh_time_ms: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # as of the last refresh
     probes: dict[int, list[tuple]] = field(default_factory=dict)  # edge -> (time, class, seq, kind, a, b)
 
 
@@ -277,5 +279,7 @@ def simulate(s: Scenario, cfg: Config, topic: str, seed: int = 0, probes: np.nda
     run.deliver_until(end + 1)
     for mid in run.live:
         run.record_message(mid, run.msgs.retire(mid))
+    run.rec.final_mesh = run.st.mesh.copy()
+    run.rec.final_mesh_time_ms = run.st.mesh_time_ms.copy()
     run.rec.late_dropped = sum(len(p[0]) for parts in run.pending.buckets.values() for p in parts)
     return run.rec
