@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,7 @@ class Config:
         """The protocol this config is for (the frame's ``protocol`` field)."""
         return PROTOCOL
 
-    @property
+    @cached_property  # derived once per config: every attack search rewrites it thousands of times
     def honest_round(self) -> tuple[Comparison, ...]:
         """RK-ROUND-3: every honest comparison of the round: each ranking on the schedule, then those written out."""
         derived: list[Comparison] = []
