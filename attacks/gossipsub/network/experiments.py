@@ -108,7 +108,8 @@ def free_riding_run(config: str, peers: int | None, seed: int) -> dict[str, Any]
     net = rec.network
     held = rec.final_mesh & (net.src < net.honest) & (net.dst >= net.honest)
     stayed = held & (rec.final_mesh_time_ms > late)
-    return {"config": config, "seed": seed, "sybil_mesh_edges": int(held.sum()), "stayed_past_activation": int(stayed.sum()),
+    return {"config": config, "seed": seed, "sybil_mesh_edges": int(held.sum()),
+            "stayed_past_activation": int(stayed.sum()),
             "activation_s": tp.mesh_message_deliveries_activation_ms / 1000, "run_s": s.duration_ms / 1000}
 
 

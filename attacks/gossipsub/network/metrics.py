@@ -27,15 +27,14 @@ def latency_quantile(hist: np.ndarray, q: float) -> float:
 
 
 def recovery_time_s(times_s: Sequence[float], share: Sequence[float], switch_s: float) -> float | None:
-    """GS-NET-MET-3: seconds after ``switch_s`` until the attacker share of honest meshes is back at or below
-    its level at the switch (None: never within the run)."""
+    """GS-NET-MET-3: seconds after ``switch_s`` until the attacker share of honest meshes is at or below its
+    pre-attack level, the mean share over the minute before the switch (None: not within the run)."""
     t = np.asarray(times_s)
     y = np.asarray(share)
-    before = y[t <= switch_s]
+    before = y[(t <= switch_s) & (t > switch_s - 60)]
     if len(before) == 0:
         return None
-    level = before[-1]
-    after = np.flatnonzero((t > switch_s) & (y <= level + 1e-12))
+    after = np.flatnonzero((t > switch_s) & (y <= before.mean() + 1e-12))
     return float(t[after[0]] - switch_s) if len(after) else None
 
 
