@@ -20,6 +20,7 @@ from typing import Any
 from peerproof.attacks.checks import Checks, Engine, Implementation, Job, Property, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.gossipsub.example import example, example_summary
+from peerproof.attacks.gossipsub.network.simulation import SIMULATION
 from peerproof.attacks.gossipsub.presentation import PLOT_VIEW, example_table, group_label, score_tables
 from peerproof.attacks.gossipsub.symbolic import prove, synthesize
 from peerproof.attacks.presentation import Presentation
@@ -75,6 +76,7 @@ CHECKS = Checks(
     presentation=Presentation(scope_name="topic", group_label=group_label, score_tables=score_tables,
                               plot_view=PLOT_VIEW, example=example, example_table=example_table,
                               example_summary=example_summary),
+    simulation=SIMULATION,
     preload=("peerproof.attacks.gossipsub.symbolic.bmc", "peerproof.attacks.gossipsub.search",
              "peerproof.properties.gossipsub.security", "peerproof.adapters"),
 )
