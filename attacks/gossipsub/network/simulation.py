@@ -63,17 +63,18 @@ def run(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     if args.scenario is None:
         err.print(f"(arguments): SCENARIO: give a scenario file or one of {', '.join(bundled_scenarios())}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
         return 2
     if args.seeds < 1 or args.jobs < 1 or (args.peers is not None and args.peers < 2) or \
             (args.run is not None and args.run <= 0):
-        err.print("(arguments): --seeds and --jobs must be positive, --peers at least 2, --run positive")
+        err.print("(arguments): --seeds and --jobs must be positive, --peers at least 2, --run positive",
+                  soft_wrap=True)
         return 2
     try:
         s = sized(load_scenario(args.scenario), args.peers, args.run)
         cfg, topic = resolve_config(s, args.config)
     except ConfigError as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return 2
     tasks = [Task(s, args.config, seed, False if args.no_scoring else None) for seed in range(args.seeds)]
     summaries: list[dict[str, Any]]
