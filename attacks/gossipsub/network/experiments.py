@@ -140,18 +140,28 @@ def free_riding(configs: tuple[str, ...] = ("eth2-lighthouse", "eth2-lodestar", 
 
 
 def false_positives(configs: tuple[str, ...] = ("hardening", *BUNDLED), peers: int | None = None, seeds: int = 5,
-                    run_s: float | None = None, n_jobs: int = 1) -> Outcome:
-    """GS-NET-EXP-6 (f): no attack: honest peers score >= 0 on >= 99% of honest edges at every snapshot of the
-    run, under each config; the configs that fail are findings, listed."""
+                    run_s: float | None = None, n_jobs: int = 1,
+                    loads: tuple[str, ...] = ("baseline", "block-rate")) -> Outcome:
+    """GS-NET-EXP-6 (f): no attack, under each load (gossipsub-hardening's and one block per slot): honest peers
+    score >= 0 on >= 99% of honest edges at every snapshot of the run, under each config; the configs that
+    fail are findings, listed."""
     measured: dict[str, Any] = {}
     failing = []
-    for c in configs:
-        s = sized(load_scenario("baseline"), peers, run_s)
-        runs = run_tasks([Task(s, c, k) for k in range(seeds)], n_jobs=n_jobs)
-        worst = min(r["honest_nonnegative_min"] for r in runs)
-        measured[c] = {**across_seeds(runs), "worst_snapshot": worst}
-        if worst < 0.99:
-            failing.append(c)
+    for load in loads:
+        for c in configs:
+            s = sized(load_scenario(load), peers, run_s)
+            runs = run_tasks([Task(s, c, k) for k in range(seeds)], n_jobs=n_jobs)
+            worst = min(r["honest_nonnegative_min"] for r in runs)
+            measured[f"{load}/{c}"] = {**across_seeds(runs), "worst_snapshot": worst}
+            if worst < 0.99:
+                failing.append(f"{load}/{c}")
     measured["failing"] = failing
-    return Outcome("f-false-positives", "honest score >= 0 on >= 99% of honest edges under every config "
+    return Outcome("f-false-positives", "honest score >= 0 on >= 99% of honest edges under every config and load "
                    "(failures are findings)", not failing, measured)
+
+
+def rewards_verdicts(path: Path = EXPECTED) -> dict[str, str]:
+    """``peerproof check``'s rewards-good-behaviour verdict per bundled config (the manifest)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {name: row["verdict"] for name, rows in doc["configs"].items() for row in rows
+            if row["property"] == "rewards-good-behaviour"}
