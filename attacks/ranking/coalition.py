@@ -6,8 +6,10 @@ program over the cuts so far (one z3 ``Optimize``, cuts added incrementally); if
 achieves the goal in the model it is minimal; otherwise grow it to a maximal set that still fails and
 add the cut "take someone outside it". Minimality rests on the goal being monotone in the set (a
 superset of a winning coalition wins, or overshoots): exact for withholding (removing comparisons only
-removes edges of the win digraph), and for promotion by RK-LAW-3 (an extra win never lowers the
-winner), which the law suite tests. Every coalition returned was evaluated in the model.
+removes edges of the win digraph), and for promotion's margin over the honest winner by RK-ATK-6a
+(dominance), which tests/ranking/test_ranking_exact.py checks. The exact engine (exact.py) decides the
+same question without a solve budget; this search is its z3 cross-check. Every coalition returned was
+evaluated in the model.
 """
 
 from __future__ import annotations

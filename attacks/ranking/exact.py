@@ -35,6 +35,7 @@ from peerproof.reference.ranking.config import Config
 from peerproof.reference.ranking.reputation import TIE_GAP
 from peerproof.reference.ranking.weights import JudgeState, win_matrix
 
+SLACK = 50  # a refutation within SLACK × the solver tolerance of flipping is within solver error: no proof
 MAX_NODES = 40_000  # boxes one search may expand (per objective, all targets together) before it stops
 OBJECTIVES = ("count", "reputation")
 
@@ -57,8 +58,8 @@ class Certificate:
     """What the exact search established for one objective: the cheapest flipping coalition and its proof.
 
     ``proven``: every cheaper box was refuted (its strongest coalition does not lift the rival above the
-    winner in the model). Otherwise ``lower_bound`` is the cheapest open box. ``closest`` is the largest
-    margin θ_t − θ_h of a refuted box (how near a refutation came to flipping).
+    winner in the model), none closer to flipping than SLACK × the solver's tolerance. Otherwise
+    ``lower_bound`` is the cheapest open box. ``closest`` is the largest margin θ_t − θ_h of a refuted box.
     """
 
     objective: str
@@ -177,5 +178,6 @@ def exact_flip(config: Config, dialect: str, objective: str, max_nodes: int = MA
     lower = min(unproven) if unproven else (best[0] if best is not None else float("inf"))
     order = {j: i for i, j in enumerate(config.judges)}
     members = tuple(sorted(best[1], key=order.__getitem__)) if best is not None else None
+    sound = search.closest < -SLACK * config.aggregation.tolerance
     return Certificate(objective, members, best[2] if best else "", best[0] if best else float("inf"), lower,
-                       not unproven, search.nodes, search.evaluations, search.refuted, search.closest)
+                       not unproven and sound, search.nodes, search.evaluations, search.refuted, search.closest)

@@ -26,11 +26,12 @@ def certificate_text(c: Certificate, total: float) -> str:
     """How a coalition was proven minimal (or how far the proof got), in a reason."""
     if c.members is None:
         return "no coalition flips the winner" + ("" if c.proven else f" within {c.nodes} boxes")
-    unit = "judges" if c.objective == "count" else "of the reputation"
     if c.proven:
         return f"proven minimal: {c.refuted} of {c.nodes} boxes refuted in the model, closest margin {c.closest:.2g}"
-    bound = c.lower_bound if c.objective == "count" else c.lower_bound / total
-    return f"not proven: the cheapest open box costs {bound:.3g} {unit}"
+    if c.lower_bound >= c.cost:
+        return f"not proven: a refuted box came within {c.closest:.2g} of flipping, inside the solver's tolerance"
+    bound = f"{c.lower_bound:g} judges" if c.objective == "count" else f"{c.lower_bound / total:.1%} of the reputation"
+    return f"not proven within {c.nodes} boxes: the cheapest open box costs {bound}"
 
 
 def _describe(c: Certificate, config: Config, total: float) -> str:

@@ -45,6 +45,14 @@ def stated(config: Config, plan: Plan, rival: str) -> list[Comparison]:
     return [plans.promoted(c, plan.target, plan.target) if plan.target in (c.first, c.second) else c for c in mine]
 
 
+def effective(config: Config, plan: Plan, rival: str) -> Plan:
+    """The plan without the members whose stated comparisons are their honest ones (they do not deviate)."""
+    changed = {c.judge for c, honest_c in zip(stated(config, plan, rival),
+                                              [c for c in config.honest_round if c.judge in plan.members],
+                                              strict=True) if c != honest_c}
+    return Plan(tuple(j for j in plan.members if j in changed), plan.target, plan.strategy)
+
+
 def plan_events(config: Config, plan: Plan, rival: str) -> list[Event]:
     """RK-ATK-7: the members retract and re-state their comparisons as the plan says, then the round closes."""
     return [*plans.replace_comparisons(list(plan.members), stated(config, plan, rival)), Close(at_ms=0)]
@@ -92,6 +100,8 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
                         f"{threshold:.1%} flips the winner {h.winner}", f"{settings.samples} Hypothesis-sampled "
                         "coalitions (promotion or boosting, seed " f"{settings.seed})", started, ENGINE)
     share, plan = min(found, key=lambda f: (f[0], f[1].members))
+    plan = effective(config, plan, h.winner)
+    share = sum(judges[j].reputation for j in plan.members) / total
     detail = f"RK-ATK-7: Hypothesis found {len(plan.members)} judges ({', '.join(plan.members)}) holding " \
              f"{share:.1%} {'promoting' if plan.strategy == 'promotion' else 'boosting'} {plan.target} " \
              f"({settings.samples} plans, not minimised)"

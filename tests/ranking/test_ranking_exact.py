@@ -148,3 +148,11 @@ def test_rk_atk_6_the_attack_trace_is_the_count_minimal_coalition_with_its_certi
     assert found.trace.meta["members"] == found.trace.meta["count_minimal"] == ["j2"]
     account = CHECKS.witness(config, Job("coalition-share"), found.trace)
     assert "count-minimal 1 judges (j2), proven" in account
+
+
+def test_rk_atk_6_a_refutation_inside_the_solver_tolerance_is_no_proof() -> None:
+    config = load_config(CONFIGS / "swarm-small.yaml")
+    loose = replace(config, aggregation=replace(config.aggregation, tolerance=0.01))
+    found = exact_flip(loose, "spec", "count")
+    assert found.members is not None and found.closest > -0.5 and not found.proven
+    assert exact_flip(config, "spec", "count").proven
