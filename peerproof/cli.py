@@ -453,6 +453,16 @@ def build_parser() -> argparse.ArgumentParser:
     vectors.add_arguments(p)
     p.set_defaults(run=lambda args, _ui: vectors.run_command(args))
 
+    scenarios = importlib.import_module("peerproof.scenarios")
+    p = sub.add_parser("scenarios", help="list the bundled network scenarios (peerproof simulate gossipsub SCENARIO)")
+    scenarios.add_arguments(p)
+    p.set_defaults(run=lambda args, _ui: scenarios.run_command(args))
+
+    sweep = importlib.import_module("peerproof.sweep")
+    p = sub.add_parser("sweep", help="network simulations over a scenario x parameter x seed grid (joblib, Dask, Ray)")
+    sweep.add_arguments(p)
+    p.set_defaults(run=lambda args, _ui: sweep.run_command(args))
+
     _add_check_verbs(sub)
     return parser
 
