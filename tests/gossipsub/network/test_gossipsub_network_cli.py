@@ -1,0 +1,48 @@
+"""GS-NET-CLI-1..3: ``peerproof simulate gossipsub``, ``peerproof scenarios`` and ``peerproof sweep`` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from peerproof import cli
+
+
+def test_gs_net_cli_1_simulate_writes_results_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "sim"
+    code = cli.main(["simulate", "gossipsub", "cold-boot", "--peers", "20", "--seeds", "2", "--run", "10",
+                     "--config", "eth2-prysm", "--out", str(out)])
+    assert code == 0
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["config"] == "eth2-prysm" and doc["topic"] == "beacon_block" and len(doc["runs"]) == 2
+    assert doc["summary"]["delivery_ratio"]["mean"] == 1.0
+    assert {p.name for p in out.glob("*.png")} == {"latency_cdf.png", "mesh_composition.png", "score_quantiles.png"}
+    assert "latency p99" in capsys.readouterr().out
+
+
+def test_gs_net_cli_2_scenarios_lists_the_bundled_ones(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["scenarios", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"baseline", "cold-boot", "eclipse-net", "free-riding"} <= {r["scenario"] for r in rows}
+
+
+def test_gs_net_cli_3_sweep_writes_a_tidy_table(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    code = cli.main(["sweep", "baseline", "--param", "rate=2,4", "--config", "hardening,filecoin-lotus", "--seeds",
+                     "2", "--peers", "12", "--run", "5", "--out", str(out)])
+    assert code == 0
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
+    assert len(rows) == 2 * 2 * 2
+    assert {r["config"] for r in rows} == {"hardening", "filecoin-lotus"} and {r["rate"] for r in rows} == {"2", "4"}
+    assert (out / "sweep.png").stat().st_size > 0
+
+
+def test_gs_net_cli_3_sweep_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["sweep", "baseline", "--param", "honest=-5", "--out", str(tmp_path)]) == 2
+    assert "baseline.yaml: honest: expected a count >= 1" in capsys.readouterr().err
+    assert cli.main(["sweep", "baseline", "--backend", "ray", "--out", str(tmp_path)]) == 2
+    assert "peerproof[cluster]" in capsys.readouterr().err
+    assert cli.main(["sweep", "baseline", "--param", "rate", "--out", str(tmp_path)]) == 2
