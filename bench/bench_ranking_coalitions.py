@@ -11,21 +11,29 @@ Strategies: coalition (RK-ATK-6, exact count- and reputation-minimal), withholdi
 cut of the win digraph, exact), self-promotion (RK-ATK-3, the share of authors who can flip the winner to
 their own answer alone), Sybils (RK-ATK-2) and farming Sybils (RK-ATK-5, identities needed).
 
-    python bench/bench_ranking_coalitions.py [--seeds 3]
+Each strategy's attack on the first ``uniform`` round is also written as a trace to ``--out`` (each
+replayed in the reference model with zero mismatches before it is written).
+
+    python bench/bench_ranking_coalitions.py [--seeds 3] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from peerproof.attacks.ranking import plans
 from peerproof.attacks.ranking.engines import cheapest_cut, smallest_swarm
 from peerproof.attacks.ranking.exact import exact_flip
 from peerproof.attacks.ranking.scenario import honest, judges_of, voters
+from peerproof.reference.events import Event
 from peerproof.reference.ranking import MODEL
 from peerproof.reference.ranking.config import Admission, Aggregation, Config, Judge, ReputationRule, Security
+from peerproof.reference.ranking.events import Close
+from peerproof.reference.trace import record, replay, trace_to_dict
 
 ANSWERS = ("a", "b", "c", "d", "e")
 KINDS = ("equal", "uniform", "heavy-tail", "accuracy")
@@ -110,6 +118,8 @@ MITIGATIONS: dict[str, tuple[str, dict]] = {
     "own answers excluded (RK-ROUND-4)": ("self-promotion", {"aggregation": {"exclude_own": True}}),
     "newcomers at 0.05 (RK-REP-1)": ("sybil", {"reputation": {"initial": 0.05}}),
     "+ stake 5, budget 100 (RK-ADM-3)": ("sybil", {"reputation": {"initial": 0.05}, "admission": {"min_stake": 5.0}}),
+    "+ calibration costing 10 (RK-ADM-3)": ("sybil", {"reputation": {"initial": 0.05},
+                                                       "admission": {"min_calibration": 1, "calibration_cost": 10.0}}),
     "newcomers at 0.05, farming 10 rounds, η 0.1": ("farming", {"reputation": {"initial": 0.05}, "farm": 10}),
     "newcomers at 0.05, farming 10 rounds, η 0.02": ("farming", {"reputation": {"initial": 0.05, "learning_rate": 0.02},
                                                                   "farm": 10}),
@@ -147,11 +157,47 @@ def fmt(values: list[float], k: int) -> str:
     return text + ("" if len(ok) == len(xs) else f" ({len(ok)}/{len(xs)})")
 
 
+def attack_plans(config: Config) -> dict[str, list[Event]]:
+    """Each strategy's cheapest attack on a round as events (strategies that cannot succeed are left out)."""
+    h = honest(config, "spec")
+    out: dict[str, list[Event]] = {}
+    count = exact_flip(config, "spec", "count")
+    if count.members is not None and h.winner:
+        out["coalition"] = plans.coalition_events(config, count.members, count.target, h.winner)
+    members, reached = cheapest_cut(config, "spec", "count")
+    if reached:
+        out["withholding"] = plans.withholding_events(members)
+    for author, own in ((config.authors[c], c) for c in config.candidates if c != h.winner):
+        events = plans.self_promotion_events(config, author or "", own)
+        if author in config.judges and MODEL.final_state(config, events, dialect="spec").last.winner == own:
+            out["self-promotion"] = events
+            break
+    for name, farm in (("sybil", 0), ("farming", 10)):
+        found = smallest_swarm(config, "spec", farm, 200)
+        if found and h.winner:
+            out[name] = plans.sybil_events(config, found[0], found[1], h.winner, farm, h.theta)
+    return out
+
+
+def write_traces(config: Config, out: Path) -> None:
+    """Record each strategy's attack as a trace, replay it, and write it as JSON."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, events in attack_plans(config).items():
+        closes = [i for i, e in enumerate(events) if isinstance(e, Close)]
+        trace = record("ranking", config, events, dialect="spec", observe_after=closes, meta={"attack": name})
+        assert replay(trace) == [], name
+        (out / f"{name}.json").write_text(json.dumps(trace_to_dict(trace), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out / f'{name}.json'} ({len(events)} events, replays with 0 mismatches)")
+
+
 def main() -> None:
     """Print the strategy table by reputation distribution, then by mitigation (equal reputations)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--out", help="write each strategy's attack on the first uniform round as a trace here")
     args = parser.parse_args()
+    if args.out:
+        write_traces(round_config(0, "uniform"), Path(args.out))
     print("What each strategy needs under the base rules (mean over seeds; '—' no seed succeeds; (k/n) k succeed)")
     print(f"{'reputation':<56}" + "".join(f"{h:>18}" for h in HEAD))
     for kind in KINDS:
