@@ -4,6 +4,7 @@ the client dialect (RK-DIV-1..3), reputation (RK-REP-3/5), events (RK-EV) and tr
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -96,6 +97,14 @@ def test_rk_ev_events_join_compare_retract_close_and_replay() -> None:
 def test_rk_ev_bad_events_are_event_errors_naming_the_field(event, message: str) -> None:
     with pytest.raises(EventError, match=message):
         MODEL.final_state(config_from_mapping(ROUND), [event])
+
+
+def test_rk_ev_2_replay_locates_an_unknown_judge_at_its_event() -> None:
+    config = config_from_mapping(ROUND)
+    trace = record("ranking", config, [Close(at_ms=0)], observe_after=[0])
+    bad = Compare(at_ms=0, judge="nobody", first="a", second="b", outcome="first")
+    with pytest.raises(EventError, match=r"^events\[1\]\.judge: unknown judge"):
+        replay(replace(trace, events=(Close(at_ms=0), bad)))
 
 
 @pytest.mark.parametrize(("doc", "message"), [
