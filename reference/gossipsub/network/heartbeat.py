@@ -32,7 +32,8 @@ def per_group_pick(groups: np.ndarray, candidates: np.ndarray, need: np.ndarray,
     if len(candidates) == 0:
         return candidates
     keys = rng.random(len(candidates))
-    order = np.lexsort((keys, groups)) if priority is None else np.lexsort((keys, -priority, groups))
+    # Groups are whole numbers, keys in [0, 1): one float sort orders by group, then at random.
+    order = np.argsort(groups + keys) if priority is None else np.lexsort((keys, -priority, groups))
     g = groups[order]
     rank = np.arange(len(g)) - np.searchsorted(g, g, side="left")
     return candidates[order][rank < need[g]]

@@ -55,6 +55,7 @@ class Messages:
     capacity: int = 64
     arrival: np.ndarray = field(init=False)  # (slots, N): first arrival, INF if not yet
     parent: np.ndarray = field(init=False)  # (slots, N): who sent the first copy (-1: published it)
+    mark: np.ndarray = field(init=False)
     count: int = 0  # message ids handed out
     origin: np.ndarray = field(init=False)  # by message id
     published_ms: np.ndarray = field(init=False)
@@ -64,6 +65,7 @@ class Messages:
     def __post_init__(self) -> None:
         self.arrival = np.full((self.capacity, self.nodes), INF, np.int64)
         self.parent = np.full((self.capacity, self.nodes), -2, np.int64)
+        self.mark = np.zeros((self.capacity, self.nodes), np.int64)  # scratch for settling ties
         self.free = list(range(self.capacity - 1, -1, -1))
         self.origin = np.zeros(1024, np.int64)
         self.published_ms = np.zeros(1024, np.int64)
@@ -75,6 +77,7 @@ class Messages:
             grow = self.capacity
             self.arrival = np.vstack([self.arrival, np.full((grow, self.nodes), INF, np.int64)])
             self.parent = np.vstack([self.parent, np.full((grow, self.nodes), -2, np.int64)])
+            self.mark = np.vstack([self.mark, np.zeros((grow, self.nodes), np.int64)])
             self.free = list(range(self.capacity + grow - 1, self.capacity - 1, -1))
             self.capacity += grow
         slot = self.free.pop()
@@ -123,9 +126,15 @@ class Pending:
         if len(items[0]) == 0:
             return
         keys = items[3] // self.width
-        for k in np.unique(keys):
-            sel = keys == k
-            self.buckets.setdefault(int(k), []).append(tuple(a[sel] for a in items))
+        low = keys.min()
+        # A push spans few buckets: 16-bit keys sort by radix.
+        order = np.argsort((keys - low).astype(np.int16) if keys.max() - low < 2**15 else keys, kind="stable")
+        keys = keys[order]
+        items = tuple(a[order] for a in items)
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], len(keys)]
+        for k, lo, hi in zip(keys[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            self.buckets.setdefault(k, []).append(tuple(a[lo:hi] for a in items))
 
     def pop_before(self, limit_ms: int) -> Items | None:
         """The earliest bucket's transmissions arriving before ``limit_ms`` (the rest stay), or None."""
@@ -149,17 +158,19 @@ def settle(net: Network, msgs: Messages, items: Items, accept: np.ndarray) -> Ba
     slots = msgs.slot_of[mid]
     live = slots >= 0
     mid, snd, rcv, t, e, slots = mid[live], snd[live], rcv[live], t[live], e[live], slots[live]
-    before = msgs.arrival[slots, rcv]
-    key = slots * net.nodes + rcv
-    t0 = int(t.min()) if len(t) else 0
-    order = np.argsort(key * (int(t.max()) - t0 + 1 if len(t) else 1) + (t - t0), kind="stable")
-    mid, snd, rcv, t, e, slots, before, key = (a[order] for a in (mid, snd, rcv, t, e, slots, before, key))
-    head = np.ones(len(key), bool)
-    head[1:] = key[1:] != key[:-1]
-    first = head & (t < before)
-    msgs.arrival[slots[first], rcv[first]] = t[first]
-    msgs.parent[slots[first], rcv[first]] = snd[first]
-    return Batch(mid, snd, rcv, t, e, first, msgs.arrival[slots, rcv])
+    flat = slots * net.nodes + rcv
+    arrival = msgs.arrival.reshape(-1)
+    before = arrival[flat]
+    np.minimum.at(arrival, flat, t)
+    seen = arrival[flat]
+    candidate = (t == seen) & (t < before)
+    # Ties for the first arrival go to the last such copy in item order (deterministic).
+    pos = np.arange(len(t))
+    mark = msgs.mark.reshape(-1)
+    mark[flat[candidate]] = pos[candidate]
+    first = candidate & (mark[flat] == pos)
+    msgs.parent.reshape(-1)[flat[first]] = snd[first]
+    return Batch(mid, snd, rcv, t, e, first, seen)
 
 
 def relays(net: Network, msgs: Messages, fw: Forwarding, b: Batch, forwards: Callable[[Batch], np.ndarray],

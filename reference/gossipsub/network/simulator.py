@@ -81,6 +81,9 @@ class Run:
         self.live: list[int] = []
         self.fw = propagation.forwarding(self.net, self.st.mesh, self.st.mesh)
         self.tick = 0
+        self.n_first = np.zeros(self.net.edges)  # per-edge scratch counts of one bucket
+        self.n_near = np.zeros(self.net.edges)
+        self.edge_mark = np.zeros(self.net.edges, np.int64)
 
     # -- probes (the events of sampled edges, for the reference replay) ---------------------------------
     def log(self, idx: np.ndarray, time_ms: int | np.ndarray, cls: int, kind: str, a: object = None,
@@ -141,16 +144,25 @@ class Run:
             near = ~first & (b.time[scored] - b.first_seen[scored] <= window)
             self.rec.first_deliveries += int(first.sum())
             self.rec.duplicates += int((~first).sum())
-            n_first = np.bincount(view, first, net.edges)
-            n_near = np.bincount(view, near, net.edges)
-            idx = np.flatnonzero(n_first + n_near)
+            idx = self.distinct(view)
+            n_first, n_near = self.n_first, self.n_near
+            np.add.at(n_first, view, first.astype(float))
+            np.add.at(n_near, view, near.astype(float))
             edges.credit(self.cfg, self.topic, st, idx, w * n_first[idx], w * n_near[idx])
+            n_first[idx] = 0.0
+            n_near[idx] = 0.0
             if self.probe_mask.any():
                 t, mid, seen = b.time[scored], b.mid[scored], b.first_seen[scored]
                 self.log(view[first], t[first], 1, "first", mid[first])
                 self.log(view[~first], t[~first], 1, "dup", mid[~first], seen[~first])
             self.pending.push(propagation.relays(net, self.msgs, self.fw, b, self.forwards,
                                                  self.cfg.router.flood_publish))
+
+    def distinct(self, idx: np.ndarray) -> np.ndarray:
+        """The distinct edges of ``idx`` in first-occurrence order, in linear time (a scratch mark per edge)."""
+        pos = np.arange(len(idx))
+        self.edge_mark[idx[::-1]] = pos[::-1]
+        return idx[self.edge_mark[idx] == pos]
 
     def forwards(self, b: propagation.Batch) -> np.ndarray:
         """Whether each receiver passes its first copy on: honest always; a Sybil as badboy.go decides."""

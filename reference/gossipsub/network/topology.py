@@ -48,10 +48,24 @@ class Network:
 
 def dial_targets(rng: np.random.Generator, n_dialers: int, pool: np.ndarray, k: int, exclude_self: bool) -> np.ndarray:
     """(n_dialers, k) distinct picks from ``pool`` per dialer (dialer i never picks pool[i] if excluded)."""
-    keys = rng.random((n_dialers, len(pool)))
-    if exclude_self:
-        keys[np.arange(n_dialers), np.arange(n_dialers)] = 2.0
-    return pool[np.argpartition(keys, k - 1, axis=1)[:, :k]] if k < len(pool) else np.broadcast_to(pool, (n_dialers, k))
+    if k >= len(pool):
+        return np.broadcast_to(pool, (n_dialers, k))
+    if n_dialers * len(pool) <= 4_000_000:  # small: one random key per (dialer, candidate)
+        keys = rng.random((n_dialers, len(pool)))
+        if exclude_self:
+            keys[np.arange(n_dialers), np.arange(n_dialers)] = 2.0
+        return pool[np.argpartition(keys, k - 1, axis=1)[:, :k]]
+    out = np.empty((n_dialers, k), np.int64)
+    for i in range(n_dialers):  # large: rejection sampling, a few draws per dialer
+        picked: list[int] = []
+        while len(picked) < k:
+            for j in rng.integers(0, len(pool), 2 * k).tolist():
+                if j not in picked and not (exclude_self and j == i):
+                    picked.append(j)
+                    if len(picked) == k:
+                        break
+        out[i] = pool[picked]
+    return out
 
 
 def dial_time_ms(rng: np.random.Generator, n: int, delay_ms: int, jitter_pct: float) -> np.ndarray:
