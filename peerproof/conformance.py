@@ -25,7 +25,7 @@ from peerproof.adapters.protocol import AdapterError, AdapterProcess
 from peerproof.adapters.targets import Target, target
 from peerproof.reference.configfile import ConfigError
 from peerproof.reference.model import Model, get_model
-from peerproof.reference.trace import record
+from peerproof.reference.trace import Trace, record
 from peerproof.reference.verdicts import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
 
 DEFAULT_TRACES = 50  # generated traces per config
@@ -58,11 +58,15 @@ class Run:
     traces: int = 0
     events: int = 0
 
-    def compare(self, config: Any, events: Sequence[Any], seed: int = 0) -> Divergence | None:
-        """The first divergence of one trace (Skipped when the implementation cannot run it)."""
+    def compare(self, config: Any, events: Sequence[Any], seed: int = 0, compare_after: Sequence[int] | None = None,
+                observed: dict[int, Any] | None = None) -> Divergence | None:
+        """The first divergence of one trace (Skipped when the implementation cannot run it); observed after
+        every event, or after those in ``compare_after`` (the model's observations there into ``observed``)."""
         self.traces += 1
         self.events += len(events)
-        return first_divergence(self.adapter, self.model, self.target, config, events, self.dialect, seed=seed)
+        return first_divergence(self.adapter, self.model, self.target, config, events, self.dialect, seed=seed,
+                                compare_after=None if compare_after is None else set(compare_after),
+                                observed=observed)
 
     def write(self, name: str, config: Any, events: Sequence[Any], divergence: Divergence) -> str:
         """Write the differing trace, recorded in the model, with the divergence in its meta; its path."""
@@ -83,10 +87,11 @@ def run_vectors(run: Run) -> None:
         run.outcomes.append(judge(run, "vectors", case.name, case.config, case.events))
 
 
-def judge(run: Run, suite: str, name: str, config: Any, events: Sequence[Any]) -> Outcome:
+def judge(run: Run, suite: str, name: str, config: Any, events: Sequence[Any],
+          compare_after: Sequence[int] | None = None, observed: dict[int, Any] | None = None) -> Outcome:
     """One trace's outcome (a differing trace is written to the run's ``out``)."""
     try:
-        found = run.compare(config, events)
+        found = run.compare(config, events, compare_after=compare_after, observed=observed)
     except Skipped as exc:
         return Outcome(suite, name, "skip", str(exc))
     if found is None:
@@ -208,11 +213,13 @@ def judge_attack(run: Run, case: Any) -> Outcome:
     """One attack case: reproduced or not, and whether the witness confirms the attack in the run's dialect."""
     from peerproof.attacks.checks import Job, get_checks
 
-    outcome = judge(run, "attacks", case.name, case.config, case.events)
+    last = len(case.events) - 1
+    observed: dict[int, Any] = {}
+    outcome = judge(run, "attacks", case.name, case.config, case.events, compare_after=[last], observed=observed)
     if outcome.status == "pass":
         claim = case.claim or {}
-        trace = record(run.model.protocol, case.config, case.events, dialect=run.dialect,
-                       observe_after=[len(case.events) - 1])
+        trace = Trace(run.model.protocol, run.dialect, case.config, tuple(case.events),
+                      ({"after": last, "values": observed[last]},))
         job = Job(str(claim.get("property")), claim.get("topic"))
         shown = get_checks(run.model.protocol).witness(case.config, job, trace)
         outcome.attack = ("attackable: it reproduces the attack, which the witness confirms" if shown else

@@ -12,7 +12,7 @@ diverges there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,10 +81,15 @@ def runnable_events(adapter: AdapterProcess, target: Target, config: Any, dialec
 
 
 def first_divergence(adapter: AdapterProcess, model: Model, target: Target, config: Any, events: Sequence[Any],
-                     dialect: str, *, seed: int = 0, tolerance: float = TOLERANCE) -> Divergence | None:
+                     dialect: str, *, seed: int = 0, tolerance: float = TOLERANCE,
+                     compare_after: Collection[int] | None = None,
+                     observed: dict[int, Mapping[str, Any]] | None = None) -> Divergence | None:
     """Run ``events`` through both sides; the first divergence, or None when every observation agrees.
 
-    Numbers agree within ``tolerance`` or the adapter's declared tolerance, whichever is looser."""
+    Numbers agree within ``tolerance`` or the adapter's declared tolerance, whichever is looser. Both sides
+    are observed after every event, or only after the indices in ``compare_after`` (an attack trace of
+    thousands of events is judged where its vector records observations: after its last event). The
+    model's whole observation at each compared event goes into ``observed`` when given (no second replay)."""
     sent, ends = runnable_events(adapter, target, config, dialect, events)
     document = {**model.to_canonical(config), "dialect": dialect}
     try:
@@ -96,19 +101,43 @@ def first_divergence(adapter: AdapterProcess, model: Model, target: Target, conf
     d = model.get_dialect(dialect)
     keys = adapter.hello.observables
     tolerance = max(tolerance, adapter.hello.tolerance)
+    origin = [i for i, end in enumerate(ends) for _ in range(end - (ends[i - 1] if i else -1))]
     done = 0
     for i, event, state in model.states(config, events, dialect=dialect, seed=seed):
-        while done <= ends[i]:
-            try:
-                adapter.apply(model.event_to_dict(sent[done]))
-            except AdapterRefused as exc:
-                if exc.code == "unsupported":
-                    raise Skipped(f"event {i}: {exc.message}") from None
-                return Divergence(i, model.event_to_dict(event), "(reply)", "ok", f"{exc.code}: {exc.message}", 1)
-            done += 1
-        want = restricted(model.observe(config, state, d), keys)
+        if compare_after is not None and i not in compare_after:
+            continue
+        refused = _send(adapter, model, sent[done:ends[i] + 1])
+        if refused is not None:
+            j = origin[done + (refused.index or 0)]
+            if refused.code == "unsupported":
+                raise Skipped(f"event {j}: {refused.message}") from None
+            return Divergence(j, model.event_to_dict(events[j]), "(reply)", "ok",
+                              f"{refused.code}: {refused.message}", 1)
+        done = ends[i] + 1
+        full = model.observe(config, state, d)
+        if observed is not None:
+            observed[i] = full
+        want = restricted(full, keys)
         diffs = compare(want, restricted(adapter.observe(), keys), tolerance=tolerance)
         if diffs:
             path, a, b = diffs[0]
             return Divergence(i, model.event_to_dict(event), path, a, b, len(diffs))
+    return None
+
+
+def _send(adapter: AdapterProcess, model: Model, events: Sequence[Any]) -> AdapterRefused | None:
+    """Apply events (in one request when the adapter batches); the refusal, its ``index`` within ``events``."""
+    documents = [model.event_to_dict(e) for e in events]
+    if adapter.hello.batch and len(documents) > 1:
+        try:
+            adapter.apply_many(documents)
+        except AdapterRefused as exc:
+            return exc
+        return None
+    for k, document in enumerate(documents):
+        try:
+            adapter.apply(document)
+        except AdapterRefused as exc:
+            exc.index = k
+            return exc
     return None

@@ -42,9 +42,10 @@ class AdapterError(RuntimeError):
 class AdapterRefused(RuntimeError):
     """A well-formed error reply: the implementation refused one request (``code``: PP-ADAPTER-4)."""
 
-    def __init__(self, op: str, code: str, message: str) -> None:
+    def __init__(self, op: str, code: str, message: str, index: int | None = None) -> None:
         super().__init__(f"{op}: {code}: {message}")
         self.op, self.code, self.message = op, code, message
+        self.index = index  # a batched apply: the position of the refused event in the batch
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Hello:
     events: tuple[str, ...] | None = None  # the event kinds it can apply (None: every kind of the protocol)
     observables: tuple[str, ...] | None = None  # the observable paths it reports (None: all of them)
     tolerance: float = 0.0  # how far its numbers may stray (an iterative solver's accuracy); 0: the trace's
+    batch: bool = False  # it takes {"op": "apply", "events": [...]} (many events in one request)
 
     def supports(self, kind: str) -> bool:
         """Whether the adapter can apply events of ``kind``."""
@@ -96,8 +98,10 @@ def read_hello(reply: Mapping[str, Any]) -> Hello:
     tolerance = caps.get("tolerance", 0.0)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= MAX_TOLERANCE:
         raise ValueError(f"capabilities.tolerance must be a number in [0, {MAX_TOLERANCE:g}]")
+    if not isinstance(caps.get("batch", False), bool):
+        raise ValueError("capabilities.batch must be true or false")
     return Hello(reply["protocol"], reply["dialect"], dict(implementation), _names(caps.get("events"), "events"),
-                 _names(caps.get("observables"), "observables"), float(tolerance))
+                 _names(caps.get("observables"), "observables"), float(tolerance), caps.get("batch", False))
 
 
 class AdapterProcess:
@@ -206,7 +210,9 @@ class AdapterProcess:
             if code not in ERROR_CODES or not isinstance(error, str):
                 raise self._fail(message, f'an error reply needs "error" (a string) and "code" (one of '
                                           f"{', '.join(ERROR_CODES)}): {shown!r}")
-            raise AdapterRefused(str(message.get("op")), code, error)
+            index = reply.get("index")
+            raise AdapterRefused(str(message.get("op")), code, error,
+                                 index if isinstance(index, int) and not isinstance(index, bool) else None)
         return reply
 
     def reset(self, config_document: Mapping[str, Any], seed: int = 0) -> None:
@@ -216,6 +222,10 @@ class AdapterProcess:
     def apply(self, event: Mapping[str, Any]) -> None:
         """Apply one trace event (``at`` in seconds)."""
         self.request({"op": "apply", "event": dict(event)})
+
+    def apply_many(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Apply events in one request (adapters whose hello says ``batch``); a refusal carries the index."""
+        self.request({"op": "apply", "events": [dict(e) for e in events]})
 
     def observe(self) -> dict[str, Any]:
         """The implementation's observables now (the model's tree)."""

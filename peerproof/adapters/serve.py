@@ -58,13 +58,17 @@ def answer(implementation: Implementation, request: Any) -> dict[str, Any]:
         if op == "hello":
             if request.get("version") != VERSION:
                 raise Refusal("bad-request", f"this adapter speaks {VERSION}, not {request.get('version')!r}")
-            return {"ok": True, "version": VERSION, **implementation.hello()}
+            hello = implementation.hello()
+            return {"ok": True, "version": VERSION, **hello,
+                    "capabilities": {**hello.get("capabilities", {}), "batch": True}}  # serve batches for it
         if op == "reset":
             config = request.get("config")
             if not isinstance(config, dict):
                 raise Refusal("bad-request", 'reset needs "config" (an object)')
             implementation.reset(config, int(request.get("seed", 0)))
             return {"ok": True}
+        if op == "apply" and "events" in request:
+            return _apply_batch(implementation, request["events"])
         if op == "apply":
             event = request.get("event")
             if not isinstance(event, dict):
@@ -80,6 +84,22 @@ def answer(implementation: Implementation, request: Any) -> dict[str, Any]:
         return {"ok": False, "code": exc.code, "error": str(exc)}
     except Exception as exc:
         return {"ok": False, "code": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _apply_batch(implementation: Implementation, events: Any) -> dict[str, Any]:
+    """A batched apply: every event in order; the first refusal is the reply, with its index."""
+    if not isinstance(events, list):
+        raise Refusal("bad-request", 'apply needs "events" (a list) or "event" (an object)')
+    for k, event in enumerate(events):
+        try:
+            if not isinstance(event, dict):
+                raise Refusal("bad-request", "an event must be an object")
+            implementation.apply(event)
+        except Refusal as exc:
+            return {"ok": False, "code": exc.code, "error": f"events[{k}]: {exc}", "index": k}
+        except Exception as exc:
+            return {"ok": False, "code": "failed", "error": f"events[{k}]: {type(exc).__name__}: {exc}", "index": k}
+    return {"ok": True}
 
 
 def serve(implementation: Implementation, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:

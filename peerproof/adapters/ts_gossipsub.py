@@ -1,7 +1,8 @@
 """The TypeScript GossipSub ``PeerScore`` (npm ``@libp2p/gossipsub``, pinned) as a peerproof adapter.
 
 A Node.js subprocess (``node/driver.mjs``) holds one real ``PeerScore`` and speaks JSON lines; this module
-turns a peerproof gossipsub ``Config`` into TypeScript ``PeerScoreParams`` and events into driver commands.
+sends it the canonical config (the driver turns it into TypeScript ``PeerScoreParams``: the one copy of
+that mapping, ``paramsFromConfig``) and the events.
 Time is mocked in the driver, which runs ``background()`` (refresh + delivery-record gc) at every
 ``k * DecayInterval`` up to each event, exactly as the reference model does (GS-DECAY-1), so both can be
 compared event by event. How each event maps onto ``PeerScore`` calls:
@@ -25,20 +26,18 @@ The driver's JSON-lines protocol is described at the top of ``node/driver.mjs``.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from peerproof.adapters.install import DRIVER, PINNED_PACKAGE, HarnessUnavailable, ensure_node_harness, node_executable
-from peerproof.reference.gossipsub import Config, Event, event_to_dict
-from peerproof.reference.gossipsub.params import ScoreParams, TopicParams
+from peerproof.reference.gossipsub import MODEL, Config, Event, event_to_dict
 
 PINNED_VERSION = "17.1.1"
 TS_DELIVERY_RECORD_TTL_MS = 120_000  # TimeCacheDuration in @libp2p/gossipsub src/constants.ts; not configurable
@@ -53,63 +52,21 @@ class DriverError(RuntimeError):
     """The Node.js driver refused a command or died; the message carries its error or stderr."""
 
 
-def _topic_params(tp: TopicParams) -> dict[str, float]:
-    return {
-        "topicWeight": tp.topic_weight,
-        "timeInMeshWeight": tp.time_in_mesh_weight,
-        "timeInMeshQuantum": tp.time_in_mesh_quantum_ms,
-        "timeInMeshCap": tp.time_in_mesh_cap,
-        "firstMessageDeliveriesWeight": tp.first_message_deliveries_weight,
-        "firstMessageDeliveriesDecay": tp.first_message_deliveries_decay,
-        "firstMessageDeliveriesCap": tp.first_message_deliveries_cap,
-        "meshMessageDeliveriesWeight": tp.mesh_message_deliveries_weight,
-        "meshMessageDeliveriesDecay": tp.mesh_message_deliveries_decay,
-        "meshMessageDeliveriesCap": tp.mesh_message_deliveries_cap,
-        "meshMessageDeliveriesThreshold": tp.mesh_message_deliveries_threshold,
-        "meshMessageDeliveriesWindow": tp.mesh_message_deliveries_window_ms,
-        "meshMessageDeliveriesActivation": tp.mesh_message_deliveries_activation_ms,
-        "meshFailurePenaltyWeight": tp.mesh_failure_penalty_weight,
-        "meshFailurePenaltyDecay": tp.mesh_failure_penalty_decay,
-        "invalidMessageDeliveriesWeight": tp.invalid_message_deliveries_weight,
-        "invalidMessageDeliveriesDecay": tp.invalid_message_deliveries_decay,
-    }
+def ts_score_params(config: Config, adapter: TsPeerScoreAdapter | None = None) -> dict[str, Any]:
+    """The TS ``PeerScoreParams`` the driver builds for ``config`` (driver.mjs ``paramsFromConfig``).
 
-
-def _exact_ips(whitelist: Sequence[str]) -> list[str]:
-    """TS whitelists exact IP strings (a ``Set<string>``); a CIDR range wider than one address cannot be said."""
-    out = []
-    for entry in whitelist:
-        net = ipaddress.ip_network(entry, strict=False)
-        if net.prefixlen != net.max_prefixlen:
-            raise UnsupportedByTs(
-                f"score_params.ip_colocation_factor_whitelist: {entry!r} is a range; the TypeScript PeerScore "
-                "whitelists exact IP strings only (IPColocationFactorWhitelist: Set<string>), so list the "
-                "addresses one by one or leave this config out of TS runs")
-        out.append(str(net.network_address))
-    return out
-
-
-def ts_score_params(config: Config) -> dict[str, Any]:
-    """The TS ``PeerScoreParams`` for ``config``: camelCase, durations in ms, ``IPColocation*`` capitalised.
-
-    ``appSpecificScore`` is supplied by the driver (it returns the last ``app_score`` event's value) and the
-    whitelist list becomes a ``Set`` there. Raises UnsupportedByTs for a CIDR whitelist entry.
+    The mapping lives in one place, the driver, which needs it to speak the adapter protocol on its own
+    (``reset`` with a canonical config); this asks it. camelCase, durations in ms, ``IPColocation*``
+    capitalised, the whitelist as a list of exact IPs (a Set in the driver); ``appSpecificScore`` is the
+    driver's. Raises UnsupportedByTs for a CIDR whitelist entry. Pass an open ``adapter`` to reuse its process.
     """
-    s: ScoreParams = config.score
-    return {
-        "topics": {name: _topic_params(tp) for name, tp in s.topics.items()},
-        "topicScoreCap": s.topic_score_cap,
-        "appSpecificWeight": s.app_specific_weight,
-        "IPColocationFactorWeight": s.ip_colocation_factor_weight,
-        "IPColocationFactorThreshold": s.ip_colocation_factor_threshold,
-        "IPColocationFactorWhitelist": _exact_ips(s.ip_colocation_factor_whitelist),
-        "behaviourPenaltyWeight": s.behaviour_penalty_weight,
-        "behaviourPenaltyThreshold": s.behaviour_penalty_threshold,
-        "behaviourPenaltyDecay": s.behaviour_penalty_decay,
-        "decayInterval": s.decay_interval_ms,
-        "decayToZero": s.decay_to_zero,
-        "retainScore": s.retain_score_ms,
-    }
+    own = adapter is None
+    ts = adapter or TsPeerScoreAdapter()
+    try:
+        return ts._request({"op": "params", "config": MODEL.to_canonical(config)})["params"]
+    finally:
+        if own:
+            ts.close()
 
 
 def ts_ignored_fields(config: Config) -> list[str]:
@@ -177,7 +134,10 @@ class TsPeerScoreAdapter:
             raise DriverError(f"the Node.js driver exited (code {proc.returncode}){self._stderr_tail()}")
         reply = json.loads(line)
         if not reply.get("ok"):
-            raise DriverError(f"{command.get('op')}: {reply.get('error', 'failed without a message')}")
+            error = reply.get("error", "failed without a message")
+            if reply.get("code") == "unsupported" and command.get("op") in ("params", "reset"):
+                raise UnsupportedByTs(error)  # a config TS cannot express; an event it cannot take is a DriverError
+            raise DriverError(f"{command.get('op')}: {error}")
         return reply
 
     def _stderr_tail(self) -> str:
@@ -187,8 +147,7 @@ class TsPeerScoreAdapter:
 
     def reset(self, config: Config) -> None:
         """A fresh PeerScore for ``config`` at time 0 (no peers, app scores forgotten)."""
-        self._request({"op": "reset", "params": ts_score_params(config),
-                       "decay_interval_ms": config.score.decay_interval_ms})
+        self._request({"op": "reset", "config": MODEL.to_canonical(config)})
         self.config = config
 
     def apply(self, event: Event | Mapping[str, Any]) -> None:

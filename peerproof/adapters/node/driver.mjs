@@ -10,12 +10,12 @@
 // The adapter protocol (what `peerproof conformance --adapter "node driver.mjs"` sends):
 //   {"op":"hello","version":"peerproof-adapter/1"} -> protocol, dialect "ts", implementation, capabilities
 //   {"op":"reset","config":{...canonical peerproof gossipsub config...},"seed":0}
-//   {"op":"apply","event":{...trace event, "at" in seconds...}}
+//   {"op":"apply","event":{...trace event, "at" in seconds...}}  or  {"op":"apply","events":[...]} (batch)
 //   {"op":"observe"}                                                  -> {"observation":{"time":s,"peers":{...}}}
 //   {"op":"bye"}
 // Extensions peerproof's own TsPeerScoreAdapter uses (batching and file replay, for speed):
 //   {"op":"version"}
-//   {"op":"reset","params":{...TS PeerScoreParams, durations in ms...},"decay_interval_ms":N}
+//   {"op":"params","config":{...canonical config...}}                 -> {"params":{...TS PeerScoreParams...}}
 //   {"op":"event","event":{...}}
 //   {"op":"events","events":[...],"observe":"each"|"last"|"none"|[indices]} -> {"observations":[...]}
 //   {"op":"replay_file","path":"trace.json|events.jsonl","observe":false} -> {"events":n,"elapsed_ms":x}
@@ -62,8 +62,8 @@ let decayIntervalMs = 0
 let nextRefreshMs = 0
 
 function reset (cmd) {
-  const p = cmd.config != null ? paramsFromConfig(cmd.config) : cmd.params
-  if (p == null || typeof p !== 'object') throw requestError('reset: "config" (or "params") must be an object')
+  if (cmd.config == null || typeof cmd.config !== 'object') throw requestError('reset: "config" must be an object')
+  const p = paramsFromConfig(cmd.config)
   appScores = new Map()
   params = {
     ...p,
@@ -73,7 +73,7 @@ function reset (cmd) {
   }
   clockMs = 0
   ps = new PeerScore(params, null, componentLogger, { scoreCacheValidityMs: 0 })
-  decayIntervalMs = cmd.decay_interval_ms ?? params.decayInterval
+  decayIntervalMs = params.decayInterval
   if (!(decayIntervalMs > 0)) throw new Error('reset: decay_interval_ms must be > 0')
   nextRefreshMs = decayIntervalMs
   return {}
@@ -120,7 +120,7 @@ function exactIP (entry) {
   return ip
 }
 
-/** The TS PeerScoreParams for a canonical config (what ts_gossipsub.py's ts_score_params computes in Python). */
+/** The TS PeerScoreParams for a canonical config: the one copy of this mapping (ts_gossipsub.py asks for it). */
 function paramsFromConfig (config) {
   const s = config.score_params
   if (s == null || typeof s !== 'object') throw requestError('reset: config.score_params must be an object')
@@ -329,6 +329,19 @@ function applyEvents (cmd) {
   return { observations }
 }
 
+/** A batched apply (PP-ADAPTER-3): every event in order; a refusal says which one (its index). */
+function applyBatch (events) {
+  for (let i = 0; i < events.length; i++) {
+    try {
+      applyEvent(events[i])
+    } catch (e) {
+      e.message = `events[${i}] (${events[i]?.kind}): ${e.message}`
+      e.index = i
+      throw e
+    }
+  }
+}
+
 function readEventsFile (file) {
   const text = readFileSync(file, 'utf8')
   if (file.endsWith('.jsonl')) return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line))
@@ -361,16 +374,17 @@ function hello (cmd) {
     protocol: 'gossipsub',
     dialect: 'ts',
     implementation: { name: PACKAGE, version: packageVersion, node: process.version },
-    capabilities: { events: EVENT_KINDS, observables: ['time', 'peers'] }
+    capabilities: { events: EVENT_KINDS, observables: ['time', 'peers'], batch: true }
   }
 }
 
 const COMMANDS = {
   hello,
-  apply: (cmd) => { applyEvent(cmd.event ?? {}); return {} },
+  apply: (cmd) => { Array.isArray(cmd.events) ? applyBatch(cmd.events) : applyEvent(cmd.event ?? {}); return {} },
   observe: () => ({ observation: observe() }),
   bye: () => { finished = true; return {} },
   version: () => ({ package: PACKAGE, version: packageVersion, node: process.version }),
+  params: (cmd) => ({ params: paramsFromConfig(cmd.config ?? {}) }),
   reset,
   event: (cmd) => { applyEvent(cmd.event ?? {}); return {} },
   events: applyEvents,
@@ -394,7 +408,8 @@ function handle (line) {
   try {
     return { ok: true, ...run(cmd) }
   } catch (e) {
-    return { ok: false, code: e?.code === 'unsupported' || e?.code === 'bad-request' ? e.code : 'failed', error: e?.message ?? String(e) }
+    const code = e?.code === 'unsupported' || e?.code === 'bad-request' ? e.code : 'failed'
+    return { ok: false, code, error: e?.message ?? String(e), ...(Number.isInteger(e?.index) ? { index: e.index } : {}) }
   }
 }
 
