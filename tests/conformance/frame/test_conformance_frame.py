@@ -107,3 +107,56 @@ def test_pp_adapter_serve_answers_bad_requests_without_dying() -> None:
                 adapter.request(request)
         assert adapter.hello.protocol == "gossipsub"
         assert json.loads(json.dumps(adapter.request({"op": "bye"}))) == {"ok": True}
+
+
+def test_pp_adapter_json_report_has_the_divergence_and_the_same_exit_code(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["conformance", "--adapter", MUTANT, "--suite", "vectors", "--out", str(tmp_path),
+                 "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 == doc["exit"]
+    assert doc["format"] == "peerproof-conformance/1" and doc["protocol"] == "gossipsub"
+    diverged = [o for o in doc["outcomes"] if o["status"] == "diverge"]
+    assert diverged and {"index", "event", "path", "model", "implementation"} <= set(diverged[0]["divergence"])
+    assert doc["counts"]["diverge"] == len(diverged)
+
+
+def test_pp_adapter_json_report_of_a_broken_adapter_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["conformance", "--adapter", "/nonexistent/adapter", "--format", "json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exit"] == 2 and "did not start" in doc["error"]
+
+
+def test_pp_adapter_observable_paths_project_the_observation() -> None:
+    from peerproof.adapters.divergence import restricted
+
+    observation = {"time": 1.0, "replicas": {"a": {"value": 1, "size": 3}, "b": {"value": 2, "size": 4}},
+                   "consensus": {"winner": "x", "iterations": 7}}
+    assert restricted(observation, ["time", "replicas.*.value", "consensus.winner", "absent"]) == {
+        "time": 1.0, "replicas": {"a": {"value": 1}, "b": {"value": 2}}, "consensus": {"winner": "x"},
+        "absent": None}
+    assert restricted(observation, None) == observation
+
+
+@pytest.mark.parametrize(("capabilities", "says"), [
+    ({"tolerance": 0.5}, "capabilities.tolerance"), ({"tolerance": True}, "capabilities.tolerance"),
+    ({"batch": "yes"}, "capabilities.batch"), ({"observables": "time"}, "capabilities.observables"),
+])
+def test_pp_adapter_hello_capabilities_are_checked(capabilities: dict, says: str) -> None:
+    from peerproof.adapters.protocol import VERSION, read_hello
+
+    with pytest.raises(ValueError, match=says):
+        read_hello({"version": VERSION, "protocol": "crdt", "dialect": "spec", "capabilities": capabilities})
+
+
+def test_pp_adapter_a_batched_refusal_names_the_refused_event() -> None:
+    from peerproof.adapters.serve import ReferenceImplementation, answer
+
+    reference = ReferenceImplementation("ranking")
+    reference.reset({"protocol": "ranking", "candidates": {"a": None, "b": None},
+                     "judges": {"j": {"reputation": 1.0}},
+                     "comparisons": [{"judge": "j", "first": "a", "second": "b", "outcome": "first"}]}, 0)
+    close = {"at": 1.0, "kind": "close"}
+    reply = answer(reference, {"op": "apply", "events": [close, {"at": 2.0, "kind": "dance"}, close]})
+    assert (reply["ok"], reply["index"]) == (False, 1) and reply["error"].startswith("events[1]")
+    assert answer(reference, {"op": "hello", "version": "peerproof-adapter/1"})["capabilities"]["batch"] is True
