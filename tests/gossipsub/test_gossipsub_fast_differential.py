@@ -1,11 +1,13 @@
 """GS-FAST-6: the fast engine equals the pure ``step`` on every observable, every event kind, every dialect.
 
 Scenarios are test_laws.py's (loaded by path: connections, subscriptions, grafts, first/near-first/
-duplicate/invalid/ignored deliveries, validation outcomes, IPs, app scores, penalties, heartbeats,
-ticks), sometimes with an IP whitelist and with a long idle stretch (more than EXACT_TIMERS refreshes,
-so the closed-form skip runs). After every event the fast fold's observation must equal the pure
-fold's within 1e-12 relative; after the last, the whole State must be equal (floats bit for bit).
-tests/gossipsub/test_gossipsub_fast_mutants.py loads this module by path for its mutant searches.
+duplicate/invalid/ignored deliveries, validation outcomes, IPs, app scores, penalties, heartbeats, ticks),
+sometimes with an IP whitelist, every peer on one address, a validation that ends after the near-first window,
+and a long idle stretch (more than EXACT_TIMERS refreshes: the closed-form skip). After every event the fast
+fold's observation must equal the pure fold's within 1e-12 relative, and so must the kernel's own score of
+every peer (which heartbeats and disconnections read); after the last event the whole State must be equal
+(floats bit for bit). tests/gossipsub/test_gossipsub_fast_mutants.py loads this module by path for its mutant
+searches.
 """
 
 from __future__ import annotations
@@ -20,7 +22,21 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from peerproof.reference.gossipsub import DIALECTS, MODEL, Config, Event, State, Tick, config_from_mapping
+from peerproof.reference.gossipsub import (
+    DIALECTS,
+    MODEL,
+    AddIP,
+    AddPeer,
+    Config,
+    Duplicate,
+    Event,
+    Graft,
+    Receive,
+    State,
+    Tick,
+    Validated,
+    config_from_mapping,
+)
 from peerproof.reference.gossipsub.fast import fold
 from peerproof.reference.gossipsub.fast.engine import Engine
 from peerproof.reference.gossipsub.fast.fold import Snapshot, fast_final_state
@@ -50,11 +66,42 @@ law_tests()  # loaded at import: its @given tests must not be defined inside a r
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, dialect: str, max_events: int = 30) -> tuple[Config, list[Event]]:
-    """test_laws.py's scenario, with a drawn whitelist and, sometimes, a long idle stretch inserted."""
-    config, events = draw(law_tests().scenarios(dialect, max_events=max_events))
+def colocated(draw: st.DrawFn, config: Config, events: list[Event]) -> tuple[Config, list[Event]]:
+    """The scenario with every peer connected at the start on one address, and P6 weighted (GS-P6)."""
+    ip = draw(st.sampled_from(law_tests().IPS))
+    score = replace(config.score, ip_colocation_factor_weight=config.score.ip_colocation_factor_weight or -1.0)
+    out: list[Event] = []
+    for e in events:
+        out.append(e)
+        if isinstance(e, AddPeer) and e.at_ms == 0:
+            out.append(AddIP(0, e.peer, ip))
+    return replace(config, score=score), out
+
+
+@st.composite
+def late_validation(draw: st.DrawFn, config: Config, events: list[Event]) -> list[Event]:
+    """The events, then a copy received, validated after its topic's near-first window and duplicated
+    right after the validation (GS-P3-2, GS-DIV-11: the window counts from validation or first sight)."""
+    topic = draw(st.sampled_from(sorted(config.score.topics)))
+    first, later = draw(st.lists(st.sampled_from(law_tests().PEERS), min_size=2, max_size=2, unique=True))
+    t = events[-1].at_ms if events else 0
+    validated = t + config.score.topics[topic].mesh_message_deliveries_window_ms + draw(st.integers(1, 50))
+    return [*events, Graft(t, later, topic), Receive(t, first, topic, "late"), Validated(validated, "late", "accept"),
+            Duplicate(validated + draw(st.integers(0, 1)), later, topic, "late")]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, dialect: str, focus: tuple[str, ...] = (), max_events: int = 30
+              ) -> tuple[Config, list[Event]]:
+    """test_laws.py's scenario (kinds in ``focus`` drawn more often), with a drawn whitelist, sometimes
+    every peer on one address, a late validation, or a long idle stretch inserted."""
+    config, events = draw(law_tests().scenarios(dialect, focus, max_events=max_events))
     whitelist = draw(st.sampled_from(WHITELISTS))
     config = replace(config, score=replace(config.score, ip_colocation_factor_whitelist=whitelist))
+    if draw(st.integers(0, 3)) == 0:
+        config, events = draw(colocated(config, events))
+    if draw(st.integers(0, 3)) == 0:
+        events = draw(late_validation(config, events))
     if events and draw(st.integers(0, 3)) == 0:
         cut = draw(st.integers(1, len(events)))
         idle = draw(st.sampled_from((1_100, 3_000))) * config.score.decay_interval_ms + draw(st.integers(0, 999))
@@ -85,19 +132,25 @@ def divergence(config: Config, events: list[Event], dialect: str, engine: type[E
     d = MODEL.get_dialect(dialect)
     saved, fold.Engine = fold.Engine, engine
     try:
+        want = got = None
         pure = MODEL.states(config, events, dialect=dialect, engine="reference")
-        fast = fold.fast_states(config, events, d)
-        for (i, _e, want), (j, _f, got) in zip(pure, fast, strict=True):
-            assert i == j and isinstance(got, Snapshot)
-            diffs = compare(MODEL.observe(config, want, d), MODEL.observe(config, got, d), tolerance=TOLERANCE)
+        for (i, _e, want), (_j, _f, got) in zip(pure, fold.fast_states(config, events, d), strict=True):
+            assert isinstance(got, Snapshot)
+            observed = MODEL.observe(config, want, d)
+            diffs = compare(observed, MODEL.observe(config, got, d), tolerance=TOLERANCE)
             if diffs:
                 return f"after events[{i}] ({events[i]!r}): {diffs[0]}"
-        final = tables(fold.fast_final_state(config, events, d))
+            scores = {p: o["score"] for p, o in observed["peers"].items()}
+            diffs = compare(scores, got.engine().scores(), tolerance=TOLERANCE)  # what heartbeats and disconnects read
+            if diffs:
+                return f"after events[{i}] ({events[i]!r}): the kernel's score: {diffs[0]}"
+        if want is not None:
+            final = tables(got.settled())
+            for key, value in tables(want).items():
+                if final[key] != value:
+                    return f"final state: {key} differs"
     finally:
         fold.Engine = saved
-    for key, value in tables(MODEL.final_state(config, events, dialect=dialect, engine="reference")).items():
-        if final[key] != value:
-            return f"final state: {key} differs"
     return None
 
 

@@ -85,6 +85,12 @@ class Engine:
         t, prm = self.t, self.params
         return k.score(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, p)
 
+    def scores(self) -> dict[str, float]:
+        """The kernel's score of every peer the router keeps stats for, by name (what a heartbeat reads)."""
+        t, prm, n = self.t, self.params, len(self.ev.peers)
+        values = k.scores(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, n).tolist()
+        return {self.ev.peers[p]: v for p, v in enumerate(values) if t.pi[p, KNOWN]}
+
     def graft(self, p: int, topic: int) -> None:
         """membership.graft on the tables."""
         t = self.t

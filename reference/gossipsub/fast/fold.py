@@ -57,6 +57,10 @@ class Snapshot:
             self._state = self._fold.at(self.index).state()
         return self._state
 
+    def engine(self) -> Engine:
+        """The fast engine positioned just after the event (its tables hold until the fold is read further)."""
+        return self._fold.at(self.index)
+
     def observe(self, config: Config, dialect: Dialect) -> dict[str, Any]:
         """observe.observe of this state (from the tables when read under the fold's own config and dialect)."""
         fold = self._fold

@@ -10,8 +10,7 @@ import random
 from typing import TYPE_CHECKING
 
 import numpy as np
-from peerproof.reference.gossipsub.fast import kernel as k
-from peerproof.reference.gossipsub.fast.layout import CONNECTED, KNOWN, NOW, OUTBOUND, TICKS
+from peerproof.reference.gossipsub.fast.layout import CONNECTED, NOW, OUTBOUND, TICKS
 
 if TYPE_CHECKING:
     from peerproof.reference.gossipsub.fast.engine import Engine
@@ -38,10 +37,8 @@ def heartbeat(e: Engine) -> None:
     tab, r, ids = e.t, e.config.router, e.peer_id
     tab.clk[TICKS] += 1
     ticks = int(tab.clk[TICKS])
-    n = len(e.ev.peers)
-    values = k.scores(tab.tb, tab.tf, tab.ti, tab.order, tab.pf, tab.pi, e.params.tp, e.params.gp, e.params.gi, n)
-    scores = {e.ev.peers[p]: v for p, v in enumerate(values.tolist()) if tab.pi[p, KNOWN]}
-    outbound = {e.ev.peers[p] for p in np.flatnonzero(tab.pi[:n, OUTBOUND]).tolist()}
+    scores = e.scores()
+    outbound = {e.ev.peers[p] for p in np.flatnonzero(tab.pi[: len(e.ev.peers), OUTBOUND]).tolist()}
     joined = set(e.config.score.topics) | {e.ev.topics[j] for j in np.flatnonzero(tab.mesh_key).tolist()
                                            if j < len(e.ev.topics)}
     for topic in sorted(joined):

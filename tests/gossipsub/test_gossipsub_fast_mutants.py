@@ -1,0 +1,103 @@
+"""GS-FAST-6 can fail: deliberately broken fast engines, each caught by the differential's own search.
+
+Each mutant is the fast engine with one decision wrong (a dialect switch flipped in the kernel's
+parameters, a Python-side transition skipped). The differential of test_gossipsub_fast_differential.py
+(loaded by path) searches test_laws.py's scenarios for a divergence and must find one; the
+counterexample must then pass on the real fast engine, so the mutant, not the scenario, is to blame.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, settings
+from peerproof.reference.gossipsub.fast.engine import Engine
+from peerproof.reference.gossipsub.fast.layout import P1_FLOOR, P3_AFTER_PRUNE, WINDOW_FROM_VALIDATION
+
+
+def _differential() -> ModuleType:
+    path = Path(__file__).resolve().parent / "test_gossipsub_fast_differential.py"
+    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_fast_differential", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+DIFFERENTIAL = _differential()  # at import: its @given tests must not be defined inside a running test
+
+
+def flipped(column: int) -> type[Engine]:
+    """The fast engine with one dialect switch of the kernel's parameters inverted."""
+
+    class Flipped(Engine):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.params.gi[column] ^= 1
+
+    return Flipped
+
+
+class ReconnectKeepsStats(Engine):
+    """ts reconnects keep the retained counters (GS-DIV-15 ignored)."""
+
+    def _add_peer(self, p: int, outbound: bool) -> None:
+        dialect = self.dialect
+        self.dialect = type(dialect)(**{**dialect.__dict__, "reconnect_resets_stats": False})
+        try:
+            super()._add_peer(p, outbound)
+        finally:
+            self.dialect = dialect
+
+
+class NoHeartbeat(Engine):
+    """Heartbeats change nothing (no prunes of negative peers, no grafts)."""
+
+    def _apply_cold(self, i: int) -> None:
+        from peerproof.reference.gossipsub.fast import kernel
+
+        if int(self.ev.kind[i]) != kernel.HEARTBEAT:
+            super()._apply_cold(i)
+
+
+class ColocationStale(Engine):
+    """P6 is not recomputed when an address is removed."""
+
+    def _recolocate(self, ips: object, also: int | None = None) -> None:
+        if not getattr(self, "_removing", False):
+            super()._recolocate(ips, also)
+
+    def _remove_ip(self, p: int, ip: str) -> None:
+        self._removing = True
+        try:
+            super()._remove_ip(p, ip)
+        finally:
+            self._removing = False
+
+
+# name -> (dialect, the kinds the search draws more often, the broken engine)
+MUTANTS: dict[str, tuple[str, tuple[str, ...], Callable[[], type[Engine]]]] = {
+    "p1-not-floored": ("go", ("graft", "tick"), lambda: flipped(P1_FLOOR)),
+    "p3-active-after-prune-in-ts": ("ts", ("prune", "tick", "graft"), lambda: flipped(P3_AFTER_PRUNE)),
+    "window-from-first-seen": ("go", ("receive", "validated", "duplicate"), lambda: flipped(WINDOW_FROM_VALIDATION)),
+    "reconnect-keeps-stats": ("ts", ("remove_peer", "add_peer", "invalid"), lambda: ReconnectKeepsStats),
+    "no-heartbeat": ("go", ("heartbeat", "invalid"), lambda: NoHeartbeat),
+    "colocation-stale-after-remove-ip": ("go", ("add_ip", "remove_ip"), lambda: ColocationStale),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_differential_catches_broken_fast_engine(name: str) -> None:
+    """GS-FAST-6 mutant: the differential finds a divergence, and the real fast engine passes it."""
+    dialect, focus, make = MUTANTS[name]
+    mutant = make()
+    found = find(DIFFERENTIAL.scenarios(dialect, focus),
+                 lambda sc: DIFFERENTIAL.divergence(*sc, dialect, engine=mutant) is not None,
+                 settings=settings(max_examples=300, database=None, derandomize=True, deadline=None,
+                                   phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    config, events = found
+    assert DIFFERENTIAL.divergence(config, events, dialect) is None, "the counterexample fails the real engine too"
