@@ -32,7 +32,7 @@ from peerproof.catalogue import check_dialect, config_for, load_any_config, reso
 from peerproof.itf import ITF_EVENT_LIMIT, STATES
 from peerproof.reference.configfile import ConfigError
 from peerproof.reference.events import EventError
-from peerproof.reference.model import PROTOCOLS, Model
+from peerproof.reference.model import PROTOCOLS, Model, use_engine
 from peerproof.reference.trace import Trace
 from peerproof.reference.verdicts import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATION
 
@@ -174,7 +174,7 @@ def cmd_score(args: argparse.Namespace, ui: Ui) -> int:
     model = trace.model
     config = config_for(model, args.config)
     dialect = check_dialect(model, args.dialect) or config.dialect
-    with ui.progress("replaying", len(trace.events)) as update:
+    with ui.progress("replaying", len(trace.events)) as update, use_engine(args.engine or "auto"):
         observed = final_observables(trace, config, dialect, on_event=update)
     if ui.json:
         ui.emit({"config": config_label(config), "trace": args.trace, "protocol": model.protocol,
@@ -192,7 +192,7 @@ def cmd_replay(args: argparse.Namespace, ui: Ui) -> int:
     from peerproof.traceio import read_trace
 
     trace = read_trace(args.trace)
-    with ui.progress("replaying", len(trace.events)) as update:
+    with ui.progress("replaying", len(trace.events)) as update, use_engine(args.engine or "auto"):
         mismatches = replay(trace, on_event=update)
     if ui.json:
         ui.emit({"trace": args.trace, "ok": not mismatches, "protocol": trace.protocol, "dialect": trace.dialect,
@@ -314,6 +314,12 @@ def cmd_plot(args: argparse.Namespace, ui: Ui) -> int:
 
 # -- the parser ----------------------------------------------------------------------------------------
 
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("fast", "reference"),
+                   help="fast: the model's fast replay engine where it has one; reference: the pure step "
+                        "(default: fast from a few thousand events on, PP-MODEL-6)")
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people (default), json for machines")
@@ -407,11 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--dialect", help="implementation dialect (default: the config's)")
+    _add_engine(p)
     _add_format(p)
     p.set_defaults(run=cmd_score)
 
     p = sub.add_parser("replay", help="recompute every recorded observation of a trace")
     p.add_argument("trace", metavar="TRACE")
+    _add_engine(p)
     _add_format(p)
     p.set_defaults(run=cmd_replay)
 
