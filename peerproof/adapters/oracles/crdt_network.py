@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from importlib.metadata import version
+from typing import Any, ClassVar, Protocol
 
 from peerproof.adapters.serve import Refusal
 
@@ -151,3 +152,45 @@ def require(config: Mapping[str, Any], types: Sequence[str], rules: Sequence[str
     if not isinstance(replicas, list) or not all(isinstance(r, str) for r in replicas):
         raise Refusal("bad-request", "replicas: a list of names")
     return replicas
+
+
+class LibraryAdapter:
+    """An adapter (for ``serve``) around a Network of one library's docs; subclasses name the library."""
+
+    package: ClassVar[str]  # the distribution, for the hello's version
+    wraps: ClassVar[str]
+    types: ClassVar[tuple[str, ...]]
+    rules: ClassVar[tuple[str, ...]]
+
+    def __init__(self) -> None:
+        self.network: Network | None = None
+
+    def library(self, config: Mapping[str, Any]) -> Library:
+        """The library's replicas for a (supported) config."""
+        raise NotImplementedError
+
+    def hello(self) -> dict[str, Any]:
+        """crdt, dialect spec, the types and rules it supports, the network kinds and OBSERVABLES."""
+        supports = (f"type {' or '.join(self.types)}, merge.rule {' or '.join(self.rules)}, identity none, no gc, "
+                    "no invariant, no clock bound; dialect spec")
+        return {"protocol": "crdt", "dialect": "spec",
+                "implementation": {"name": self.package, "version": version(self.package), "wraps": self.wraps,
+                                   "supports": supports},
+                "capabilities": {"events": list(NETWORK_KINDS), "observables": list(OBSERVABLES)}}
+
+    def reset(self, config: Mapping[str, Any], seed: int) -> None:
+        """Fresh docs for the config's replicas (Refusal ``unsupported`` for what the library is not)."""
+        names = require(config, self.types, self.rules)
+        self.network = Network(self.library(config), names)
+
+    def apply(self, event: Mapping[str, Any]) -> None:
+        """One trace event."""
+        if self.network is None:
+            raise Refusal("bad-request", "apply before reset")
+        self.network.apply(event)
+
+    def observe(self) -> Mapping[str, Any]:
+        """Every replica's value and held updates, the buffer, the partition."""
+        if self.network is None:
+            raise Refusal("bad-request", "observe before reset")
+        return self.network.observe()

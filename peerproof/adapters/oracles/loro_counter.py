@@ -18,7 +18,7 @@ from typing import Any
 
 import loro
 
-from peerproof.adapters.oracles.crdt_network import NETWORK_KINDS, OBSERVABLES, Network, require
+from peerproof.adapters.oracles.crdt_network import Library, LibraryAdapter
 from peerproof.adapters.serve import Refusal, serve
 
 COUNTER = "n"
@@ -57,43 +57,14 @@ class LoroCounters:
         return doc.get_deep_value().get(COUNTER, 0.0)
 
 
-class LoroCounterAdapter:
+class LoroCounterAdapter(LibraryAdapter):
     """The adapter: a Network of loro counters."""
 
-    def __init__(self) -> None:
-        self.network: Network | None = None
+    package, wraps, types, rules = "loro", "LoroCounter", ("pn-counter",), ("pointwise-max",)
 
-    def hello(self) -> dict[str, Any]:
-        """crdt, dialect spec, pn-counter with pointwise-max only (hello's ``supports``)."""
-        return {"protocol": "crdt", "dialect": "spec",
-                "implementation": {"name": "loro", "version": loro.__version__ if hasattr(loro, "__version__")
-                                   else _version("loro"), "wraps": "LoroCounter",
-                                   "supports": "type pn-counter, merge.rule pointwise-max, identity none, no "
-                                               "invariant; dialect spec"},
-                "capabilities": {"events": list(NETWORK_KINDS), "observables": list(OBSERVABLES)}}
-
-    def reset(self, config: Mapping[str, Any], seed: int) -> None:
-        """Fresh docs for the config's replicas (Refusal ``unsupported`` for what loro's counter is not)."""
-        names = require(config, ("pn-counter",), ("pointwise-max",))
-        self.network = Network(LoroCounters(), names)
-
-    def apply(self, event: Mapping[str, Any]) -> None:
-        """One trace event."""
-        if self.network is None:
-            raise Refusal("bad-request", "apply before reset")
-        self.network.apply(event)
-
-    def observe(self) -> Mapping[str, Any]:
-        """Every replica's value and held updates, the buffer, the partition."""
-        if self.network is None:
-            raise Refusal("bad-request", "observe before reset")
-        return self.network.observe()
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import version
-
-    return version(package)
+    def library(self, config: Mapping[str, Any]) -> Library:
+        """One counter per replica."""
+        return LoroCounters()
 
 
 if __name__ == "__main__":

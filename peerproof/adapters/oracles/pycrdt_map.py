@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from importlib.metadata import version
 from typing import Any
 
 from pycrdt import Doc, Map
 
-from peerproof.adapters.oracles.crdt_network import NETWORK_KINDS, OBSERVABLES, Network, require
+from peerproof.adapters.oracles.crdt_network import Library, LibraryAdapter
 from peerproof.adapters.serve import Refusal, serve
 
 ROOT = "state"
@@ -76,36 +75,14 @@ class YjsMaps:
         return dict(sorted(content.items()))
 
 
-class PycrdtMapAdapter:
+class PycrdtMapAdapter(LibraryAdapter):
     """The adapter: a Network of Yjs maps."""
 
-    def __init__(self) -> None:
-        self.network: Network | None = None
+    package, wraps, types, rules = "pycrdt", "Map (Yjs)", ("lww-map", "lww-register"), ("ts-writer",)
 
-    def hello(self) -> dict[str, Any]:
-        """crdt, dialect spec, lww-map and lww-register with ts-writer only."""
-        return {"protocol": "crdt", "dialect": "spec",
-                "implementation": {"name": "pycrdt", "version": version("pycrdt"), "wraps": "Map (Yjs)",
-                                   "supports": "types lww-map and lww-register, merge.rule ts-writer, identity none, "
-                                               "no gc, no clock bound; dialect spec"},
-                "capabilities": {"events": list(NETWORK_KINDS), "observables": list(OBSERVABLES)}}
-
-    def reset(self, config: Mapping[str, Any], seed: int) -> None:
-        """Fresh docs for the config's replicas (Refusal ``unsupported`` for what a Yjs map is not)."""
-        names = require(config, ("lww-map", "lww-register"), ("ts-writer",))
-        self.network = Network(YjsMaps(config.get("type") == "lww-register"), names)
-
-    def apply(self, event: Mapping[str, Any]) -> None:
-        """One trace event."""
-        if self.network is None:
-            raise Refusal("bad-request", "apply before reset")
-        self.network.apply(event)
-
-    def observe(self) -> Mapping[str, Any]:
-        """Every replica's value and held updates, the buffer, the partition."""
-        if self.network is None:
-            raise Refusal("bad-request", "observe before reset")
-        return self.network.observe()
+    def library(self, config: Mapping[str, Any]) -> Library:
+        """One map per replica (a register is its key ``reg``)."""
+        return YjsMaps(config.get("type") == "lww-register")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def statuses(run: Run) -> dict[str, set[str]]:
 
 
 def test_cr_adapter_hellos_say_which_types_they_support() -> None:
-    for command, types in ((LORO, "pn-counter"), (PYCRDT, "lww-map and lww-register")):
+    for command, types in ((LORO, "type pn-counter"), (PYCRDT, "lww-map or lww-register")):
         with AdapterProcess(command) as adapter:
             assert adapter.hello.protocol == "crdt"
             assert types in adapter.hello.implementation["supports"]
