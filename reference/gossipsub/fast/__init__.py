@@ -1,27 +1,43 @@
 """The fast replay engine for GossipSub (spec/gossipsub.md GS-FAST): the same step function on arrays.
 
 ``FAST`` plugs it into the model's fold (``peerproof.reference.model.FastFold``): ``Model.states`` and
-``final_state`` use it by default from ``MIN_EVENTS`` events on, ``engine="fast"`` always,
-``engine="reference"`` never. Without numba installed ``FAST`` is None and every fold is the pure one.
+``final_state`` use it by default from ``MIN_EVENTS`` events on, with ``engine="fast"`` always, with
+``engine="reference"`` never. The engine and its compiled kernel load on first use, so importing the
+model stays quick; without numba installed ``FAST`` is None and every fold is the pure one.
 """
 
 from __future__ import annotations
 
-from peerproof.reference.gossipsub.observe import observe
+import importlib.util
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from peerproof.reference.gossipsub.config import Config
+from peerproof.reference.gossipsub.dialect import Dialect
+from peerproof.reference.gossipsub.fast.snapshot import Snapshot, observe_state
+from peerproof.reference.gossipsub.state import State
 from peerproof.reference.model import FastFold
 
-try:
-    from peerproof.reference.gossipsub.fast.fold import (
-        MIN_EVENTS,
-        Snapshot,
-        fast_final_state,
-        fast_states,
-        observe_state,
-    )
-except ImportError:  # numba missing: the pure model only
-    FAST = None
-    observe_state = observe
-else:
-    FAST = FastFold(states=fast_states, final_state=fast_final_state, min_events=MIN_EVENTS)
+MIN_EVENTS = 50_000
+"""From this many events on ``Model.states`` picks the fast engine by itself (``engine="auto"``). Below
+it the pure fold is as quick as loading the compiled kernel (about a second) and needs no numba."""
+
+
+def fast_states(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> Iterator[tuple[int, Any, Any]]:
+    """Model.states by the fast engine: ``(index, event, Snapshot)``, then the pure fold's refusal, if any."""
+    from peerproof.reference.gossipsub.fast import fold
+
+    return fold.fast_states(config, events, dialect, seed)
+
+
+def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State:
+    """Model.final_state by the fast engine: the pure State after every event."""
+    from peerproof.reference.gossipsub.fast import fold
+
+    return fold.fast_final_state(config, events, dialect, seed)
+
+
+FAST = (FastFold(states=fast_states, final_state=fast_final_state, min_events=MIN_EVENTS)
+        if importlib.util.find_spec("numba") is not None else None)
 
 __all__ = ["FAST", "MIN_EVENTS", "Snapshot", "fast_final_state", "fast_states", "observe_state"]
