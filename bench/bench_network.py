@@ -93,8 +93,8 @@ def scoring_ratio(edges_n: int = 20_000) -> dict[str, Any]:
             "reference_sample": ref[:3]}
 
 
-def experiments(seeds: int, jobs: int, out: Path) -> dict[str, Any]:
-    """(a)-(f) at full size; each outcome as JSON under ``out``."""
+def experiments(seeds: int, jobs: int, out: Path, only: str) -> dict[str, Any]:
+    """(a)-(f) at full size (those named in ``only``); each outcome as JSON under ``out`` as it completes."""
     from peerproof.attacks.gossipsub.network import experiments as X
 
     results = {}
@@ -104,6 +104,8 @@ def experiments(seeds: int, jobs: int, out: Path) -> dict[str, Any]:
                       ("d", lambda: X.covert_flash(seeds=seeds, n_jobs=jobs)),
                       ("e", lambda: X.free_riding(seeds=seeds, n_jobs=jobs)),
                       ("f", lambda: X.false_positives(seeds=seeds, n_jobs=jobs))):
+        if name not in only:
+            continue
         start = time.perf_counter()
         outcome = asdict(run())
         outcome["wall_s"] = time.perf_counter() - start
@@ -119,18 +121,24 @@ def main() -> None:
     parser.add_argument("--experiments", action="store_true", help="also run (a)-(f) at full size")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="abcdef", help="which experiments, e.g. 'ace' (default all)")
+    parser.add_argument("--skip-perf", action="store_true", help="only the experiments")
     parser.add_argument("--out", default="peerproof-out/bench-network")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = mp.get_context("spawn")
     rows = []
-    for case in ("hardening", "10k-honest"):
+    for case in () if args.skip_perf else ("hardening", "10k-honest"):
         queue = ctx.Queue()
         proc = ctx.Process(target=perf_case, args=(case, args.sim_seconds, queue))
         proc.start()
         rows.append(queue.get())
         proc.join()
+    if args.skip_perf:
+        doc = {"experiments": experiments(args.seeds, args.jobs, out, args.only)}
+        (out / "bench-experiments.json").write_text(json.dumps(doc, indent=1, default=str) + "\n")
+        return
     ratio = scoring_ratio()
     doc: dict[str, Any] = {"performance": rows, "scoring_ratio": ratio}
     table = Table(title=f"network simulator, {args.sim_seconds:g} simulated seconds per case")
@@ -146,7 +154,7 @@ def main() -> None:
     console.print(f"edge scoring: vectorised {ratio['vectorised_scores_per_s']:,.0f}/s vs reference score() "
                   f"{ratio['reference_scores_per_s']:,.0f}/s: ratio {ratio['ratio']:,.0f}x (same process)")
     if args.experiments:
-        doc["experiments"] = experiments(args.seeds, args.jobs, out)
+        doc["experiments"] = experiments(args.seeds, args.jobs, out, args.only)
     (out / "bench.json").write_text(json.dumps(doc, indent=1, default=str) + "\n")
     console.print(f"wrote {out / 'bench.json'}")
 

@@ -5,6 +5,10 @@ Parameters are ``--param NAME=V1,V2,...``: NAME is a scenario field (``rate``, `
 ``sybils.degrade``...) or a score-parameter override (``router.d``, ``thresholds.gossip_threshold``,
 ``score_params.ip_colocation_factor_weight``...). Each grid point is a scenario document validated like a
 file, so a bad value is ``SCENARIO: field.path: message`` and exit 2.
+
+With ``--check-derived CLIENT,...`` the same verb sweeps ``check`` (the closed-form engine) over the
+Eth2 clients' configs derived for each ``--validators`` count (and each Lighthouse network load): a
+verdict table and a plot of which ranges make each property fail.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ BACKENDS = ("loky", "dask", "ray")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The verb's options."""
-    parser.add_argument("scenarios", metavar="SCENARIO", nargs="+", help="scenario files or bundled names")
+    parser.add_argument("scenarios", metavar="SCENARIO", nargs="*", help="scenario files or bundled names")
     parser.add_argument("--config", default="", help="score-parameter choices, comma-separated (default: each "
                                                      "scenario's own)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2",
@@ -38,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="parallel runs (default 1; -1: all CPUs)")
     parser.add_argument("--out", default="peerproof-out/sweep", help="where sweep.csv (or .parquet) and sweep.png go")
     parser.add_argument("--table", choices=("csv", "parquet"), default="csv", help="the tidy table's format")
+    parser.add_argument("--check-derived", metavar="CLIENTS",
+                        help="sweep check over derived Eth2 configs instead: eth2-lighthouse,eth2-lodestar,eth2-prysm")
+    parser.add_argument("--validators", default="10000,100000,500000,1000000,2000000",
+                        help="active-validator counts for --check-derived (default 10^4 .. 2x10^6)")
+    parser.add_argument("--property", action="append", default=[],
+                        help="properties for --check-derived (repeatable; default penalizes-non-forwarding and "
+                             "rewards-good-behaviour)")
 
 
 def grid_points(params: list[str]) -> list[dict[str, Any]]:
@@ -99,6 +110,11 @@ def run_command(args: argparse.Namespace) -> int:
     from peerproof.reference.configfile import ConfigError, read_document
     from peerproof.reference.gossipsub.network.scenario import SCENARIO_DIR, scenario_from_mapping
 
+    if args.check_derived:
+        return run_check_sweep(args)
+    if not args.scenarios:
+        sys.stderr.write("(arguments): SCENARIO: give at least one scenario (or --check-derived CLIENTS)\n")
+        return 2
     if args.seeds < 1 or args.jobs == 0 or (args.peers is not None and args.peers < 2):
         sys.stderr.write("(arguments): --seeds and --jobs must be positive (or --jobs -1), --peers at least 2\n")
         return 2
@@ -142,6 +158,45 @@ def run_command(args: argparse.Namespace) -> int:
         sys.stderr.write(f"(arguments): {exc}\n")
         return 2
     plot = plot_sweep(rows, [p.partition("=")[0] for p in args.param], out / "sweep.png")
+    print(f"wrote {table} ({len(rows)} rows) and {plot}")
+    return 0
+
+
+def run_check_sweep(args: argparse.Namespace) -> int:
+    """``--check-derived``: closed-form verdicts over (client x validators x network load); table and plot."""
+    from peerproof.attacks.gossipsub.network.derived import CLIENTS, check_point, loads_of, plot_verdicts
+
+    clients = [c for c in args.check_derived.split(",") if c]
+    unknown = [c for c in clients if c not in CLIENTS]
+    try:
+        validators = [int(float(v)) for v in args.validators.split(",")]
+    except ValueError:
+        validators = [0]
+    if unknown or not clients or min(validators) < 1 or args.jobs == 0:
+        sys.stderr.write(f"(arguments): --check-derived takes {', '.join(CLIENTS)} and --validators positive "
+                         "counts\n")
+        return 2
+    properties = tuple(args.property) or ("penalizes-non-forwarding", "rewards-good-behaviour")
+    points = [(c, v, load) for c in clients for v in validators for load in loads_of(c)]
+    from joblib import Parallel, delayed
+
+    backend = None
+    try:
+        backend = _backend(args)
+    except RuntimeError as exc:
+        sys.stderr.write(f"(arguments): {exc}\n")
+        return 2
+    jobs = Parallel(n_jobs=args.jobs, backend=backend) if backend else Parallel(n_jobs=args.jobs)
+    rows = [row for part in jobs(delayed(check_point)(c, v, load, properties) for c, v, load in points)
+            for row in part]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        table = write_table(rows, out, args.table)
+    except RuntimeError as exc:
+        sys.stderr.write(f"(arguments): {exc}\n")
+        return 2
+    plot = plot_verdicts(rows, out / "check-sweep.png")
     print(f"wrote {table} ({len(rows)} rows) and {plot}")
     return 0
 
