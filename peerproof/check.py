@@ -3,11 +3,13 @@
 Protocol-generic: the config's ``protocol`` picks its checks registry (``peerproof.attacks.checks``).
 For each property (per scope item where the property has a scope) the check runs the protocol's
 engines in this order: the closed-form ones, then the z3 family when no closed form settled it (or
-left a violation without a trace), then, on request, the Hypothesis family as an independent
-cross-check. Every violation's trace is replayed in the reference model, re-checked by the protocol's
-ground-truth witness, and replayed through each real implementation the protocol registers before it
-is reported; the report shows every replay. Scope items the protocol groups as interchangeable are
-checked once per group and the verdict is reported for the group, saying so.
+left a violation without a trace), then the Hypothesis family when neither settled it (a settled
+verdict is ``holds`` or a violation with its trace); ``--cross-check`` runs every chosen engine on
+every property, for engine agreement. Every violation's trace is replayed in the reference model,
+re-checked by the protocol's ground-truth witness, and replayed through each real implementation the
+protocol registers before it is reported; the report shows every replay. Scope items the protocol
+groups as interchangeable are checked once per group and the verdict is reported for the group,
+saying so.
 
 Exit codes (spec/peerproof.md, PP-EXIT): 0 every property holds (``holds`` or ``holds-bounded``),
 1 a violation, 2 bad input, 3 inconclusive and no violation, 4 an internal error.
@@ -58,6 +60,7 @@ class Options:
     jobs: int
     names: Mapping[str, str] = field(default_factory=dict)  # slug/topic -> file stem (attack: "trace")
     replays: bool = True  # False: trust the engines' own reference replay, skip the TS replay and the files
+    cross_check: bool = False  # True: every chosen engine runs, even on a property already settled
 
     def settings(self) -> Settings:
         """What every engine call of the run shares."""
@@ -81,9 +84,11 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"time limit of one solver call or search, seconds (default {DEFAULT_TIMEOUT_S:g}); "
                              "a time-out is an inconclusive verdict")
     parser.add_argument("--engine", choices=ENGINES, default="both",
-                        help="attack engines besides the closed forms: z3, Hypothesis targeted search, or both "
-                             "(default: z3, then Hypothesis as a cross-check and for the attacks z3 misses within "
-                             "its time limit)")
+                        help="attack engines for what the closed forms leave open: z3, Hypothesis targeted search, "
+                             "or both (default: z3, then Hypothesis where z3 did not settle it either)")
+    parser.add_argument("--cross-check", action="store_true",
+                        help="run every chosen engine on every property, even where a closed form or z3 settled it "
+                             "(engine agreement; slower)")
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES,
                         help=f"plans the Hypothesis engine tries per property (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the Hypothesis engine (default 0)")
@@ -155,7 +160,8 @@ def options_from(args: argparse.Namespace, checks: Checks, config: Any, out: Pat
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
             raise BadInput(f"{out}: (directory): cannot write there ({existing} is not a writable directory)")
     return Options(checks, config, dialect, args.depth, float(args.timeout), args.engine, args.samples, args.seed, out,
-                   args.jobs, replays=not getattr(args, "no_replays", False))
+                   args.jobs, replays=not getattr(args, "no_replays", False),
+                   cross_check=getattr(args, "cross_check", False))
 
 
 def config_name(config: Any) -> str:
@@ -204,16 +210,16 @@ def check_flow(job: Job, opts: Options) -> Any:
     for engine in opts.checks.engines:
         if engine.family != "closed-form" and engine.family not in chosen:
             continue
-        if engine.family == "z3" and settled and not needs_trace:
+        if engine.family != "closed-form" and settled and not needs_trace and not opts.cross_check:
             continue
         value = yield _engine_call(engine.name, engine.family, job, opts)
         found = value.finding(job.slug, job.topic, engine.name) if isinstance(value, Failure) else value
         if found is None:
             continue
         findings.append(found)
-        if engine.family == "closed-form":
-            settled = settled or found.verdict in ("holds", "violated")
-            needs_trace = needs_trace or (found.verdict == "violated" and found.trace is None)
+        traced = found.verdict == "violated" and found.trace is not None
+        settled = settled or found.verdict == "holds" or traced
+        needs_trace = (needs_trace or found.verdict == "violated") and not traced
     evidence: dict[int, Any] = {}
     for f in findings:
         if f.verdict == "violated" and f.trace is not None and not opts.replays:

@@ -70,7 +70,7 @@ def check(protocol: str, name: str, settings: Mapping[str, Any], out: Path | Non
     checks = get_checks(protocol)
     opts = Options(checks, config, config.dialect, int(settings["depth"]), float(settings["timeout_s"]),
                    settings["engine"], int(settings["samples"]), int(settings["seed"]), out,
-                   min(4, os.cpu_count() or 1), replays=False)
+                   min(4, os.cpu_count() or 1), replays=False, cross_check=bool(settings.get("cross_check", False)))
     return run_checks(opts, checks.jobs(config))
 
 

@@ -9,7 +9,13 @@ z3 for the property's negation (``goals``, ``survival``), deepening k up to ``de
   violation on that replay before the finding says ``violated``. A replay that does not confirm is an
   encoding bug: ``inconclusive`` with the reason (``EncodingMismatch`` raised when ``strict``).
 * UNSAT at every k: ``holds-bounded``, the bound naming k and what the attacker could choose.
-* A solver time-out or ``unknown``: ``inconclusive``. Every solver call has a hard limit.
+* A spent budget or ``unknown``: ``inconclusive``.
+
+No verdict depends on the wall clock (GS-Z3-1): every solver call is bounded by z3's deterministic
+resource counter (``rlimit``), from one budget per synthesis of ``timeout_s x RLIMIT_PER_S`` units, so a
+busy machine gives the same answers as an idle one, only later. A wall-clock safety net
+(``SAFETY_FACTOR x timeout_s``) cancels a call that runs far past its budget; it answers
+``inconclusive`` saying so, and no test or manifest relies on it.
 """
 
 from __future__ import annotations
@@ -45,10 +51,12 @@ ENGINE = "z3"
 GOALS: dict[str, type[Goal]] = {g.slug: g for g in (TopicConsistency, MisbehaviourLowersScore, PenalizesNonForwarding,
                                                      RewardsGoodBehaviour, Fairness, GraylistsInvalidFloods)}
 MAX_REFINEMENTS = 200
-WARM_UP_S = 5.0  # most seconds per lasso check after a warm-up
-OPENING_S = 8.0  # most seconds spent on one opening of a reach goal
+RLIMIT_PER_S = 500_000  # z3 resource units per second on these queries (measured 0.14M-1.5M on a busy core; GS-Z3-1)
+WARM_UP_S = 5.0  # most seconds' worth of units per lasso check after a warm-up
+OPENING_S = 8.0  # most seconds' worth of units spent on one opening of a reach goal
 TAIL = 4  # symbolic intervals after an opening
-ECONOMY_S = 3.0  # seconds spent making a found lasso cheaper
+ECONOMY_S = 3.0  # seconds' worth of units spent making a found lasso cheaper
+SAFETY_FACTOR = 10.0  # the wall-clock safety net, in multiples of the budget's nominal seconds
 
 
 class EncodingMismatch(AssertionError):
@@ -56,7 +64,41 @@ class EncodingMismatch(AssertionError):
 
 
 class OutOfTime(Exception):
-    """The time limit ran out (or z3 answered unknown)."""
+    """The resource budget ran out (or z3 answered unknown, or the safety net cancelled it)."""
+
+
+class Budget:
+    """z3's deterministic resource units left to one synthesis (GS-Z3-1), and the wall-clock safety net."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = int(seconds * RLIMIT_PER_S)
+        self.total = self.left
+        self.safety = time.monotonic() + SAFETY_FACTOR * seconds
+
+    def part(self, seconds: float) -> Budget:
+        """A share of at most ``seconds``' worth of units that draws on this budget."""
+        return Share(self, int(seconds * RLIMIT_PER_S))
+
+    @property
+    def spent(self) -> bool:
+        """Whether no unit is left."""
+        return self.left <= 0
+
+    def charge(self, units: int) -> None:
+        """Deduct the units one solver call used."""
+        self.left -= units
+
+
+class Share(Budget):
+    """A capped share of a parent budget: a call charged here is charged there too."""
+
+    def __init__(self, parent: Budget, units: int) -> None:
+        self.parent, self.total, self.safety = parent, units, parent.safety
+        self.left = min(units, parent.left)
+
+    def charge(self, units: int) -> None:
+        self.left -= units
+        self.parent.charge(units)
 
 
 @dataclass(frozen=True)
@@ -93,7 +135,7 @@ class Session:
     def __init__(self, q: Query, goal: Goal, mode: str) -> None:
         self.q, self.goal, self.mode = q, goal, mode
         self.solver = z3.SimpleSolver()
-        self.solver.set("arith.enable_hnf", False)  # HNF cuts on these rationals ignore the time limit
+        self.solver.set("arith.enable_hnf", False)  # HNF cuts on these rationals ignore the resource limit
         self.constraints = self.cuts = 0
 
     def grow(self) -> None:
@@ -108,29 +150,41 @@ class Session:
         self.solver.add(*u.constraints[self.constraints:], *u.squares.cuts[self.cuts:])
         self.constraints, self.cuts = len(u.constraints), len(u.squares.cuts)
 
-    def refuted(self, assumptions: list[z3.BoolRef], deadline: float) -> bool:
+    def ask(self, assumptions: list[z3.BoolRef], budget: Budget) -> z3.CheckSatResult:
+        """One solver call within the budget's units (and the safety net), charged to it."""
+        if budget.spent:
+            raise OutOfTime("resource budget spent")
+        left_s = budget.safety - time.monotonic()
+        if left_s <= 0:
+            raise OutOfTime("the wall-clock safety net stopped it")
+        self.solver.set("rlimit", budget.left)
+        self.solver.set("timeout", max(1, int(left_s * 1000)))
+        before = _units(self.solver)
+        answer = self.solver.check(*assumptions)
+        budget.charge(max(1, _units(self.solver) - before))
+        if answer == z3.unknown:
+            reason = self.solver.reason_unknown()
+            if "resource" in reason:
+                raise OutOfTime(f"resource budget spent ({budget.total} units)")
+            raise OutOfTime(f"z3 answered unknown ({reason})")
+        return answer
+
+    def refuted(self, assumptions: list[z3.BoolRef], budget: Budget) -> bool:
         """Whether one relaxed check (no refinement) already answers UNSAT: a cheap filter before ``check``."""
         self.flush()
-        self.solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
-        return self.solver.check(*assumptions) == z3.unsat
+        return self.ask(assumptions, budget) == z3.unsat
 
-    def check(self, assumptions: list[z3.BoolRef], deadline: float, cap_s: float | None = None) -> z3.ModelRef | None:
-        """A model with exact squares under ``assumptions``, or None if UNSAT; OutOfTime on time-out/unknown
-        (the check gets until ``deadline``, and at most ``cap_s`` seconds)."""
+    def check(self, assumptions: list[z3.BoolRef], budget: Budget, cap_s: float | None = None) -> z3.ModelRef | None:
+        """A model with exact squares under ``assumptions``, or None if UNSAT; OutOfTime when the budget (at
+        most ``cap_s`` seconds' worth of units of it) is spent or z3 answers unknown."""
         if cap_s is not None:
-            deadline = min(deadline, time.monotonic() + cap_s)
+            budget = budget.part(cap_s)
         u = self.q.unrolling
         self.flush()  # e.g. a loop closed since the last growth
         for _ in range(MAX_REFINEMENTS):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise OutOfTime("time limit reached")
-            self.solver.set("timeout", max(1, int(left * 1000)))
-            answer = self.solver.check(*assumptions)
+            answer = self.ask(assumptions, budget)
             if answer == z3.unsat:
                 return None
-            if answer == z3.unknown:
-                raise OutOfTime(f"z3 answered unknown ({self.solver.reason_unknown()})")
             model = self.solver.model()
             spurious = u.squares.spurious(model, assumptions)
             if not spurious:
@@ -139,6 +193,14 @@ class Session:
                 u.squares.refine(sq, x)
             self.flush()
         raise OutOfTime(f"{MAX_REFINEMENTS} refinements of the squares did not settle")
+
+
+def _units(solver: z3.Solver) -> int:
+    """The solver's resource counter so far."""
+    try:
+        return int(solver.statistics().get_key_value("rlimit count"))
+    except z3.Z3Exception:  # no check yet
+        return 0
 
 
 def post_scores(trace: Trace, peer: str, k: int, di_ms: int) -> list[float]:
@@ -187,11 +249,11 @@ def confirm(config: Config, cq: ConfigQ, goal: Goal, q: Query, model: z3.ModelRe
     return Attack(trace, why, q.k)
 
 
-def reach(config: Config, cq: ConfigQ, goal: Goal, depth: int, deadline: float, strict: bool) -> Attack | int:
+def reach(config: Config, cq: ConfigQ, goal: Goal, depth: int, budget: Budget, strict: bool) -> Attack | int:
     """Openings with short symbolic tails first; then deepen one interval at a time from connection until
     a bad state is reachable (an Attack), else return the depth proven (``depth``, or less on time-out)."""
     for _name, steps in goal.openings(depth - TAIL):
-        attack = opening_attack(config, cq, goal, steps, deadline, strict)
+        attack = opening_attack(config, cq, goal, steps, budget, strict)
         if attack is not None:
             return attack
     session = Session(goal.start(depth, "reach"), goal, "reach")
@@ -199,9 +261,9 @@ def reach(config: Config, cq: ConfigQ, goal: Goal, depth: int, deadline: float, 
         session.grow()
         exact, clear = goal.bad(session.q)
         try:
-            model = session.check([clear, integral()], deadline)
-            if model is None and not session.refuted([exact], deadline):  # real counts first: cheaper
-                model = session.check([exact, integral()], deadline)  # only within the witness margin?
+            model = session.check([clear, integral()], budget)
+            if model is None and not session.refuted([exact], budget):  # real counts first: cheaper
+                model = session.check([exact, integral()], budget)  # only within the witness margin?
         except OutOfTime:
             if k == 1:
                 raise
@@ -211,25 +273,25 @@ def reach(config: Config, cq: ConfigQ, goal: Goal, depth: int, deadline: float, 
     return depth
 
 
-def opening_attack(config: Config, cq: ConfigQ, goal: Goal, steps: tuple[Step, ...], deadline: float,
+def opening_attack(config: Config, cq: ConfigQ, goal: Goal, steps: tuple[Step, ...], budget: Budget,
                    strict: bool) -> Attack | None:
     """An attack that begins with the concrete ``steps`` and chooses freely for up to ``TAIL`` intervals."""
     session = Session(goal.start(len(steps) + TAIL, "reach", fixed=steps), goal, "reach")
-    stop = min(deadline, time.monotonic() + OPENING_S)
+    share = budget.part(OPENING_S)
     try:
         for _ in range(len(steps) + TAIL):
             session.grow()
             _exact, clear = goal.bad(session.q)
-            model = session.check([clear, integral()], stop)
+            model = session.check([clear, integral()], share)
             if model is not None:
                 return confirm(config, cq, goal, session.q, model, strict)
     except OutOfTime:
-        if time.monotonic() >= deadline:
+        if budget.spent:
             raise
     return None
 
 
-def lasso(config: Config, cq: ConfigQ, goal: Survival, deadline: float, strict: bool) -> Attack | None:
+def lasso(config: Config, cq: ConfigQ, goal: Survival, budget: Budget, strict: bool) -> Attack | None:
     """A periodic attack after one of the goal's concrete warm-ups, if z3 finds a loop closing at a corner."""
     for _name, steps in goal.warm_ups():
         if goal.hopeless(config, steps):
@@ -238,29 +300,29 @@ def lasso(config: Config, cq: ConfigQ, goal: Survival, deadline: float, strict: 
         for length in range(1, MAX_LOOP + 1):
             sel = goal.close_loop(session.q, length)
             try:
-                model = session.check([sel, integral()], deadline, WARM_UP_S)
+                model = session.check([sel, integral()], budget, WARM_UP_S)
             except OutOfTime:
-                if time.monotonic() >= deadline:
+                if budget.spent:
                     raise
                 continue
             if model is not None:
-                model = economise(session, [sel, integral()], f"{LOOP}{length}", model, deadline)
+                model = economise(session, [sel, integral()], f"{LOOP}{length}", model, budget)
                 plan = goal.plan(session.q, model, steps, f"{LOOP}{length}")
                 return confirm(config, cq, goal, session.q, model, strict, plan)
     return None
 
 
-def survive(config: Config, cq: ConfigQ, goal: Survival, depth: int, deadline: float,
+def survive(config: Config, cq: ConfigQ, goal: Survival, depth: int, budget: Budget,
             strict: bool) -> Attack | int | str:
     """A periodic attack first; else a proof from the attacker's best state, deepened interval by interval."""
-    attack = lasso(config, cq, goal, deadline, strict)
+    attack = lasso(config, cq, goal, budget, strict)
     if attack is not None:
         return attack
     proof = Session(goal.start(depth, "bounded"), goal, "bounded")
     for k in range(1, depth + 1):
         proof.grow()
         try:
-            if proof.refuted([], deadline) or proof.check([integral()], deadline) is None:
+            if proof.refuted([], budget) or proof.check([integral()], budget) is None:
                 return k
         except OutOfTime as exc:
             return (f"no periodic attack after the canonical warm-ups (loops of up to {MAX_LOOP} intervals); the "
@@ -270,16 +332,16 @@ def survive(config: Config, cq: ConfigQ, goal: Survival, depth: int, deadline: f
 
 
 def economise(session: Session, assumptions: list[z3.BoolRef], loop: str, model: z3.ModelRef,
-              deadline: float) -> z3.ModelRef:
+              budget: Budget) -> z3.ModelRef:
     """A cheaper loop: fewer messages per loop interval (the loop repeats ~1000 times in the witness),
     looked for briefly; the cheapest model found."""
     ch = session.q.tracks[loop].choices
     cost = z3.Sum([v for rows in (ch.first, ch.near) for row in rows for v in row.values()] or [z3.IntVal(0)])
-    stop = min(deadline, time.monotonic() + ECONOMY_S)
+    share = budget.part(ECONOMY_S)
     best = model
-    while time.monotonic() < stop and (bound := value_of(best, cost)) > 0:
+    while not share.spent and (bound := value_of(best, cost)) > 0:
         try:
-            found = session.check([*assumptions, cost < int(bound)], stop)
+            found = session.check([*assumptions, cost < int(bound)], share)
         except OutOfTime:
             break
         if found is None:
@@ -288,12 +350,12 @@ def economise(session: Session, assumptions: list[z3.BoolRef], loop: str, model:
     return best
 
 
-def induct(goal: Fairness, deadline: float) -> str | None:
+def induct(goal: Fairness, budget: Budget) -> str | None:
     """The 1-induction step (fairness): None when it holds, else what z3 found or why it stopped."""
     q, differ = goal.step_query()
     session = Session(q, goal, "induction")
     try:
-        model = session.check([differ], deadline)
+        model = session.check([differ], budget)
     except OutOfTime as exc:
         return str(exc)
     return None if model is None else "two equal states under the same choices diverge (an encoding bug)"
@@ -303,7 +365,7 @@ def synthesize(config: Config, slug: str, topic: str | None = None, *, depth: in
                dialect: str | None = None, strict: bool = False) -> Finding:
     """The z3 engine's verdict on property ``slug`` (in ``topic``) of ``config``, within ``depth`` intervals."""
     started = time.monotonic()
-    deadline = started + timeout_s
+    budget = Budget(timeout_s)
     get_property(slug)
     cq = exact(config, dialect)
     goal = goal_for(cq, slug, topic)
@@ -314,7 +376,7 @@ def synthesize(config: Config, slug: str, topic: str | None = None, *, depth: in
     try:
         with fresh_context():
             if isinstance(goal, Fairness):
-                failed = induct(goal, deadline)
+                failed = induct(goal, budget)
                 if failed is None:
                     return finding("holds", "z3, 1-induction over the encoding: two peers in the same state that make "
                                    "the same choices score alike and stay in the same state (QF_LIRA, UNSAT); both "
@@ -323,9 +385,10 @@ def synthesize(config: Config, slug: str, topic: str | None = None, *, depth: in
                     raise EncodingMismatch(failed)
                 return finding("inconclusive", f"z3 1-induction: {failed}")
             run = reach if goal.shape == "reach" else survive
-            result = run(config, cq, goal, depth, deadline, strict)
+            result = run(config, cq, goal, depth, budget, strict)
     except OutOfTime as exc:
-        return finding("inconclusive", f"z3: {exc} after {time.monotonic() - started:.1f}s (limit {timeout_s:g}s)")
+        return finding("inconclusive", f"z3: {exc} after {time.monotonic() - started:.1f}s (budget: {timeout_s:g}s' "
+                       f"worth of resource units, {budget.total})")
     except EncodingMismatch as exc:
         if strict:
             raise
@@ -334,6 +397,6 @@ def synthesize(config: Config, slug: str, topic: str | None = None, *, depth: in
         return finding("violated", f"{result.why} (z3 attack at k={result.k}, replayed)", trace=result.trace)
     if isinstance(result, str):
         return finding("inconclusive", result, goal.bound(depth))
-    short = f"; the time limit stopped it before depth {depth}" if result < depth and goal.shape == "reach" else ""
+    short = f"; the resource budget stopped it before depth {depth}" if result < depth and goal.shape == "reach" else ""
     return finding("holds-bounded", f"z3: no attack within {result} decay intervals (QF_LIRA, squares exact{short})",
                    goal.bound(result))

@@ -3,10 +3,12 @@
 * the **manifest run** of every bundled config (the settings recorded in spec/configs/gossipsub/
   expected.json: the closed forms, then the Hypothesis search on a fixed seed and plan budget), shared
   with tests/frame/test_manifest.py through the ``manifest_run`` fixture;
-* the **z3 run** (``--engine z3``): the closed forms, then z3 with a short time limit. How deep z3 gets
-  depends on the machine, so its verdicts are not in the manifest; the agreement test checks that
-  nothing it concludes contradicts what the manifest run found. It covers the two configs the ACL2s
-  papers analysed, and every bundled config under the ``deep`` profile (``HYPOTHESIS_PROFILE=deep``).
+* the **cross-check run** (``--engine both --cross-check``): the closed forms, z3 within a small resource
+  budget and the Hypothesis search, each on every property even where the closed forms settled it. z3's
+  budget is counted in its deterministic resource units, so its verdicts do not depend on the machine
+  either; the agreement test checks that no engine contradicts another, within a run or across the two.
+  It covers the two configs the ACL2s papers analysed, and every bundled config under the ``deep``
+  profile (``HYPOTHESIS_PROFILE=deep``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from manifests import check, configs_of, load_manifest
 
 SETTINGS = load_manifest("gossipsub").settings
 DEPTH, SAMPLES, TIMEOUT_S, SEED = SETTINGS["depth"], SETTINGS["samples"], SETTINGS["timeout_s"], SETTINGS["seed"]
-Z3_TIMEOUT_S = 4.0  # per z3 call in the agreement run
+Z3_TIMEOUT_S = 4.0  # z3's budget per property in the agreement run, in seconds' worth of resource units
+Z3_DEPTH = 12  # z3's unrolling in the agreement run (decay intervals)
+CROSS_SAMPLES = 30  # Hypothesis plans per property in the agreement run
 CONFIGS = configs_of("gossipsub")
 Z3_CONFIGS = CONFIGS if os.environ.get("HYPOTHESIS_PROFILE") == "deep" else ["eth2-acl2s", "filecoin-acl2s"]
 
 
 def z3_run(name: str) -> list:
-    """The z3 run of a bundled config (closed forms and z3)."""
-    return check("gossipsub", name, {**SETTINGS, "engine": "z3", "timeout_s": Z3_TIMEOUT_S})
+    """The cross-check run of a bundled config (closed forms, z3 and Hypothesis on every property)."""
+    return check("gossipsub", name, {**SETTINGS, "engine": "both", "timeout_s": Z3_TIMEOUT_S, "depth": Z3_DEPTH,
+                                     "samples": CROSS_SAMPLES, "cross_check": True})

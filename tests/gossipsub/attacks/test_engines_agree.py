@@ -12,7 +12,7 @@ Both engines must also find the ACL2s papers' Eth2 attacks.
 from __future__ import annotations
 
 import pytest
-from checkruns import DEPTH, SAMPLES, SEED, TIMEOUT_S, Z3_CONFIGS, Z3_TIMEOUT_S
+from checkruns import CROSS_SAMPLES, SEED, TIMEOUT_S, Z3_CONFIGS, Z3_DEPTH
 from peerproof.attacks.finding import Finding
 from peerproof.reference.gossipsub import load_config
 from peerproof.spec import bundled_config_path
@@ -20,6 +20,7 @@ from peerproof.spec import bundled_config_path
 from peerproof.checkevidence import Result
 
 LASTING = ("penalizes-non-forwarding", "graylists-invalid-floods")
+FIND_BUDGET_S = 20.0  # z3's budget for each of the papers' attacks, in seconds' worth of resource units
 ETH2_ATTACKS = [("topic-consistency", "beacon_aggregate_and_proof"), ("misbehaviour-lowers-score", None),
                 ("penalizes-non-forwarding", "beacon_aggregate_and_proof")]
 
@@ -33,7 +34,7 @@ def contradiction(slug: str, attack: Finding, proof: Finding) -> str | None:
     """Why ``proof`` contradicts the confirmed ``attack``, or None."""
     if proof.verdict == "holds":
         return f"{proof.engine} says holds ({proof.reason}) but {attack.engine} found: {attack.reason}"
-    if proof.verdict == "holds-bounded" and (slug in LASTING or trace_intervals(attack) <= DEPTH):
+    if proof.verdict == "holds-bounded" and (slug in LASTING or trace_intervals(attack) <= Z3_DEPTH):
         return f"{proof.engine} says holds-bounded ({proof.bound}) but {attack.engine} found: {attack.reason}"
     return None
 
@@ -73,7 +74,7 @@ def synthesize_attack(config: object) -> Finding:
     """The Hypothesis engine's CVE-2022-47547 attack on eth2-acl2s (aggregate topic)."""
     from peerproof.attacks.gossipsub.search import search
 
-    return search(config, "penalizes-non-forwarding", "beacon_aggregate_and_proof", budget=SAMPLES,
+    return search(config, "penalizes-non-forwarding", "beacon_aggregate_and_proof", budget=CROSS_SAMPLES,
                   timeout_s=TIMEOUT_S, seed=SEED)
 
 
@@ -83,8 +84,8 @@ def test_both_engines_find_the_eth2_acl2s_attacks(slug: str, topic: str | None) 
     from peerproof.attacks.gossipsub.search import search
 
     config = load_config(bundled_config_path("eth2-acl2s"))
-    z3 = synthesize(config, slug, topic, depth=DEPTH, timeout_s=30 * Z3_TIMEOUT_S)  # wall clock: room for a busy box
-    hyp = search(config, slug, topic, budget=SAMPLES, timeout_s=TIMEOUT_S, seed=SEED)
+    z3 = synthesize(config, slug, topic, depth=Z3_DEPTH, timeout_s=FIND_BUDGET_S)  # resource units: same on a busy box
+    hyp = search(config, slug, topic, budget=CROSS_SAMPLES, timeout_s=TIMEOUT_S, seed=SEED)
     assert z3.verdict == "violated", z3.reason
     assert hyp.verdict == "violated", hyp.reason
     assert z3.trace is not None and hyp.trace is not None
