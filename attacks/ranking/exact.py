@@ -13,8 +13,9 @@ rival t above the honest winner h, i.e. flips the winner. Three facts make it ex
   its honest verdicts. Judges with one pattern form a class, and only each class's promoted weight x_p
   matters.
 * Branch and bound (RK-ATK-6c): a node is a box of per-class weights [lo, hi] on the achievable values
-  (subset sums by reputation; the heaviest m members by count). If the model's margin at ``hi`` is ≤ 0,
-  no coalition in the box succeeds (monotone); if it is > 0 at ``lo``, the box's cheapest point succeeds.
+  (subset sums by reputation; the heaviest m members by count). If the model's margin at ``hi`` does not
+  beat the winner (RK-BT-7's tie rule included), no coalition in the box does (monotone); if it does at
+  ``lo`` and the model's winner changed, the box's cheapest point succeeds.
   Nodes are expanded cheapest first, so the first success is the minimum and the cheapest open node is
   a proven lower bound when the node budget runs out. Every verdict comes from the reference model.
 
@@ -59,7 +60,8 @@ class Certificate:
 
     ``proven``: every cheaper box was refuted (its strongest coalition does not lift the rival above the
     winner in the model), none closer to flipping than SLACK × the solver's tolerance. Otherwise
-    ``lower_bound`` is the cheapest open box. ``closest`` is the largest margin θ_t − θ_h of a refuted box.
+    ``lower_bound`` is the cheapest open box. ``closest`` is the largest margin of a refuted box, measured
+    from what beating the winner needs (θ_t − θ_h beyond the tie rule).
     """
 
     objective: str
@@ -118,12 +120,18 @@ class _Search:
         self.best: tuple[float, tuple[str, ...], str] | None = None
         self.open_bounds: list[float] = []
 
-    def margin(self, members: Sequence[str], target: str) -> float | None:
-        """The model's θ_t − θ_h after ``members`` promote ``target`` (None: the round names no winner)."""
+    def room(self, members: Sequence[str], target: str) -> tuple[float, bool] | None:
+        """How far ``target`` is past beating the winner after ``members`` promote it, and whether the model's
+        winner changed (None: the round names no winner). RK-BT-7: within TIE_GAP the one listed first wins,
+        so t needs θ_t − θ_h > −TIE_GAP when listed before h, > TIE_GAP otherwise."""
         self.evaluations += 1
         result = outcome(self.config, plans.rewritten(self.config, members, target, self.winner), self.judges,
                          self.dialect)
-        return None if result.winner is None else result.theta[target] - result.theta[self.winner]
+        if result.winner is None:
+            return None
+        names = self.config.candidates
+        needed = -TIE_GAP if names.index(target) < names.index(self.winner) else TIE_GAP
+        return result.theta[target] - result.theta[self.winner] - needed, result.winner != self.winner
 
     def run_target(self, target: str) -> None:
         """Cheapest-first expansion of the boxes of one rival (RK-ATK-6c)."""
@@ -145,13 +153,13 @@ class _Search:
                 return
             heapq.heappop(heap)
             self.nodes += 1
-            top = self.margin(members(hi), target)
-            if top is not None and top <= TIE_GAP:
+            top = self.room(members(hi), target)
+            if top is not None and top[0] <= 0:
                 self.refuted += 1
-                self.closest = max(self.closest, top)
+                self.closest = max(self.closest, top[0])
                 continue
-            bottom = self.margin(members(lo), target)
-            if bottom is not None and bottom > TIE_GAP:
+            bottom = self.room(members(lo), target)
+            if bottom is not None and bottom[0] > 0 and bottom[1]:
                 self.best = (low_cost, tuple(members(lo)), target)
                 return
             if lo == hi:

@@ -1,13 +1,15 @@
 """The Hypothesis engine (RK-SEC-1, RK-ATK-7): targeted random search for a flipping coalition.
 
 An independent cross-check of the exact engine: Hypothesis draws a rival, a set of judges and a strategy
-(RK-ATK-1 promotion, or boosting: the rival wins its own comparisons and nothing else changes), targets a
+(RK-ATK-1 promotion; boosting: the rival wins its own comparisons and nothing else changes; or schedule:
+promotion plus a side imposed on other pairs, outside the exact engine's class), targets a
 small share and a large margin θ_t − θ_h, and reports the first coalition below the threshold that flips
 the winner in the model. Bounded by ``settings.samples`` examples and ``settings.seed``, never by time.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -25,24 +27,45 @@ from peerproof.reference.ranking.events import Close
 from peerproof.reference.ranking.schedule import Comparison
 
 ENGINE = "hypothesis"
-STRATEGIES = ("promotion", "boost")
+STRATEGIES = ("promotion", "boost", "schedule")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A coalition, the rival it pushes and how (RK-ATK-1 promotion or boosting)."""
+    """A coalition, the rival it pushes and how: RK-ATK-1 promotion, boosting, or ``schedule`` (promotion,
+    and on every pair without the rival or the winner the side ``turns`` names: "=" honest, "<" the pair's
+    first-listed candidate wins, ">" the other: beyond RK-ATK-6's class, see its boundary test)."""
 
     members: tuple[str, ...]
     target: str
     strategy: str
+    turns: str = ""
+
+
+def other_pairs(config: Config, target: str, rival: str) -> list[tuple[str, str]]:
+    """The pairs of candidates without the target or the rival, in the config's order."""
+    rest = [c for c in config.candidates if c not in (target, rival)]
+    return [(u, v) for i, u in enumerate(rest) for v in rest[i + 1:]]
+
+
+def turned(c: Comparison, sides: dict[frozenset[str], str]) -> Comparison:
+    """The comparison with its pair's side imposed, if the plan turns that pair."""
+    side = sides.get(frozenset((c.first, c.second)))
+    return c if side is None else Comparison(c.judge, c.first, c.second, "first" if c.first == side else "second")
 
 
 def stated(config: Config, plan: Plan, rival: str) -> list[Comparison]:
     """The members' comparisons as the plan has them state them."""
     mine = [c for c in config.honest_round if c.judge in plan.members]
+    if plan.strategy == "boost":
+        return [plans.promoted(c, plan.target, plan.target) if plan.target in (c.first, c.second) else c
+                for c in mine]
+    promoted = [plans.promoted(c, plan.target, rival) for c in mine]
     if plan.strategy == "promotion":
-        return [plans.promoted(c, plan.target, rival) for c in mine]
-    return [plans.promoted(c, plan.target, plan.target) if plan.target in (c.first, c.second) else c for c in mine]
+        return promoted
+    sides = {frozenset((u, v)): u if turn == "<" else v
+             for (u, v), turn in zip(other_pairs(config, plan.target, rival), plan.turns, strict=False) if turn != "="}
+    return [turned(c, sides) for c in promoted]
 
 
 def effective(config: Config, plan: Plan, rival: str) -> Plan:
@@ -50,7 +73,7 @@ def effective(config: Config, plan: Plan, rival: str) -> Plan:
     changed = {c.judge for c, honest_c in zip(stated(config, plan, rival),
                                               [c for c in config.honest_round if c.judge in plan.members],
                                               strict=True) if c != honest_c}
-    return Plan(tuple(j for j in plan.members if j in changed), plan.target, plan.strategy)
+    return Plan(tuple(j for j in plan.members if j in changed), plan.target, plan.strategy, plan.turns)
 
 
 def plan_events(config: Config, plan: Plan, rival: str) -> list[Event]:
@@ -61,8 +84,10 @@ def plan_events(config: Config, plan: Plan, rival: str) -> list[Event]:
 def plans_of(config: Config, pool: list[str], rivals: list[str]) -> st.SearchStrategy[Plan]:
     """Plans over the round's judges: small sets first (Hypothesis shrinks towards fewer members)."""
     members = st.lists(st.sampled_from(pool), unique=True, min_size=1)
-    return st.builds(lambda m, t, s: Plan(tuple(j for j in pool if j in m), t, s), members,
-                     st.sampled_from(rivals), st.sampled_from(STRATEGIES))
+    pairs = math.comb(len(config.candidates) - 2, 2)  # as many for every rival
+    turns = st.text(alphabet="=<>", min_size=pairs, max_size=pairs)
+    return st.builds(lambda m, t, s, u: Plan(tuple(j for j in pool if j in m), t, s, u), members,
+                     st.sampled_from(rivals), st.sampled_from(STRATEGIES), turns)
 
 
 def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | None:
@@ -98,13 +123,14 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
     if not found:
         return _finding(job, "holds-bounded", f"none of {settings.samples} sampled coalitions below "
                         f"{threshold:.1%} flips the winner {h.winner}", f"{settings.samples} Hypothesis-sampled "
-                        "coalitions (promotion or boosting, seed " f"{settings.seed})", started, ENGINE)
+                        "coalitions (promotion, boosting or schedule turns, seed " f"{settings.seed})", started,
+                        ENGINE)
     share, plan = min(found, key=lambda f: (f[0], f[1].members))
     plan = effective(config, plan, h.winner)
     share = sum(judges[j].reputation for j in plan.members) / total
+    how = {"promotion": "promoting", "boost": "boosting", "schedule": f"promoting (turns {plan.turns})"}
     detail = f"RK-ATK-7: Hypothesis found {len(plan.members)} judges ({', '.join(plan.members)}) holding " \
-             f"{share:.1%} {'promoting' if plan.strategy == 'promotion' else 'boosting'} {plan.target} " \
-             f"({settings.samples} plans, not minimised)"
+             f"{share:.1%} {how[plan.strategy]} {plan.target} ({settings.samples} plans, not minimised)"
     return confirmed(config, job, plan_events(config, plan, h.winner), settings, ENGINE, detail, started,
                      {"attack": "coalition", "members": list(plan.members), "target": plan.target,
-                      "strategy": plan.strategy, "share": share})
+                      "strategy": plan.strategy, "turns": plan.turns, "share": share})
