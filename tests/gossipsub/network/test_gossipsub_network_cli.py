@@ -46,3 +46,15 @@ def test_gs_net_cli_3_sweep_bad_input_exits_2(tmp_path: Path, capsys: pytest.Cap
     assert cli.main(["sweep", "baseline", "--backend", "ray", "--out", str(tmp_path)]) == 2
     assert "peerproof[cluster]" in capsys.readouterr().err
     assert cli.main(["sweep", "baseline", "--param", "rate", "--out", str(tmp_path)]) == 2
+
+
+def test_gs_net_cli_4_check_sweep_over_derived_configs(tmp_path: Path) -> None:
+    out = tmp_path / "check"
+    assert cli.main(["sweep", "--check-derived", "eth2-lodestar", "--validators", "20000", "--out", str(out)]) == 0
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
+    verdicts = {(r["property"], r["topic"]): r["verdict"] for r in rows}
+    # As for the bundled eth2-lodestar, derived at 10^6 validators (spec/configs/gossipsub/expected.json).
+    assert verdicts[("penalizes-non-forwarding", "beacon_block")] == "holds"
+    assert verdicts[("rewards-good-behaviour", "")] == "violated"
+    assert (out / "check-sweep.png").stat().st_size > 0
+    assert cli.main(["sweep", "--check-derived", "eth2-nimbus", "--out", str(out)]) == 2
