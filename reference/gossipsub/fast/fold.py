@@ -9,6 +9,7 @@ after the engine has moved past it is recomputed by a fresh engine: every snapsh
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 from peerproof.reference.gossipsub.config import Config
@@ -24,6 +25,7 @@ class Fold:
     def __init__(self, config: Config, events: Sequence, dialect: Dialect, seed: int) -> None:
         self.config, self.events, self.dialect, self.seed = config, events, dialect, seed
         self.engine = Engine(config, events, dialect, seed)
+        self.settled: dict[int, State] = {}  # index -> the pure State, for snapshots read as States
 
     def at(self, index: int) -> Engine:
         """The engine positioned just after ``events[index]``."""
@@ -36,8 +38,8 @@ class Fold:
 def fast_states(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> Iterator[tuple[int, Any, Any]]:
     """Model.states by the fast engine: ``(index, event, Snapshot)``, then the pure fold's refusal, if any."""
     fold = Fold(config, events, dialect, seed)
-    for i in range(fold.engine.usable):
-        yield i, events[i], Snapshot(fold, i)
+    n = fold.engine.usable
+    yield from zip(range(n), events[:n], map(Snapshot, zip(repeat(fold), range(n), strict=False)), strict=True)
     if fold.engine.ev.refusal is not None:
         raise fold.engine.ev.refusal
 

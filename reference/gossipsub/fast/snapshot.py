@@ -15,38 +15,43 @@ from peerproof.reference.gossipsub.state import State
 
 if TYPE_CHECKING:
     from peerproof.reference.gossipsub.fast.engine import Engine
-    from peerproof.reference.gossipsub.fast.fold import Fold
 
 
-class Snapshot:
+class Snapshot(tuple):
     """The state after ``events[index]`` of a fast fold: ``observe`` reads it from the engine's tables;
-    any other attribute is read from the pure ``State`` it stands for (built once, on first use)."""
+    any other attribute is read from the pure ``State`` it stands for (built once, on first use).
 
-    __slots__ = ("_fold", "_state", "index")
+    A pair ``(fold, index)``, so that the fold makes one per event at the cost of a tuple.
+    """
 
-    def __init__(self, fold: Fold, index: int) -> None:
-        self._fold, self.index, self._state = fold, index, None
+    __slots__ = ()
+
+    @property
+    def index(self) -> int:
+        """The event this state follows."""
+        return self[1]
 
     @property
     def now_ms(self) -> int:
         """The clock after the event: its own time (GS-STEP)."""
-        return int(self._fold.engine.ev.at[self.index])
+        return int(self[0].engine.ev.at[self[1]])
 
     def settled(self) -> State:
         """The pure model's State after the event."""
-        if self._state is None:
-            self._state = self._fold.at(self.index).state()
-        return self._state
+        fold, index = self
+        if index not in fold.settled:
+            fold.settled[index] = fold.at(index).state()
+        return fold.settled[index]
 
     def engine(self) -> Engine:
         """The fast engine positioned just after the event (its tables hold until the fold is read further)."""
-        return self._fold.at(self.index)
+        return self[0].at(self[1])
 
     def observe(self, config: Config, dialect: Dialect) -> dict[str, Any]:
         """observe.observe of this state (from the tables when read under the fold's own config and dialect)."""
-        fold = self._fold
-        if self._state is None and config is fold.config and dialect == fold.dialect:
-            return observe(config, fold.at(self.index).observed_state(), dialect)
+        fold, index = self
+        if index not in fold.settled and config is fold.config and dialect == fold.dialect:
+            return observe(config, fold.at(index).observed_state(), dialect)
         return observe(config, self.settled(), dialect)
 
     def __getattr__(self, name: str) -> Any:
