@@ -18,7 +18,7 @@ from peerproof.artefacts import write_artefacts
 from peerproof.attacks.checks import Checks, Job
 from peerproof.attacks.finding import Finding
 from peerproof.enginepool import Failure
-from peerproof.reference.trace import replay
+from peerproof.reference.trace import Trace, record, replay
 from peerproof.reference.verdicts import SEVERITY
 
 MAX_REASON_NOTES = 3
@@ -72,9 +72,13 @@ class Evidence:
 
 
 def validate(checks: Checks, config: Any, finding: Finding, out: str | None, stem: str) -> Evidence:
-    """Replay a violation's trace (reference, witness, each implementation); write its files if confirmed."""
-    trace = finding.trace
+    """Replay a violation's trace (reference, witness, each implementation); write its files if confirmed.
+    A search engine's trace is first cut to its shortest violating prefix (``shortest_prefix``); the closed
+    forms construct theirs short already."""
     job = Job(finding.property, finding.topic)
+    trace = finding.trace
+    if checks.engine(finding.engine).family != "closed-form":
+        trace = shortest_prefix(checks, config, job, trace)
     mismatches = replay(trace)
     reference = "ok" if not mismatches else f"mismatch: {mismatches[0]} ({len(mismatches)} differences)"
     why = checks.witness(config, job, trace) if not mismatches else None
@@ -87,6 +91,35 @@ def validate(checks: Checks, config: Any, finding: Finding, out: str | None, ste
     confirmed = replace(trace, claim=claim, meta={**trace.meta, "replay": {"reference": reference, **implementations}})
     files = write_artefacts(confirmed, Path(out), stem) if out else {}
     return Evidence(reference, implementations, why, files)
+
+
+def shortest_prefix(checks: Checks, config: Any, job: Job, trace: Trace) -> Trace:
+    """The shortest prefix of ``trace`` that the witness still confirms (PP-SHRINK): exponential, then binary
+    search over the number of events, so finding a violation at event p costs O(p log p) replayed events.
+    A prefix is a run of its own (time simply passes after its last event), re-recorded with the kept
+    observations and one after its last event; the trace itself when no shorter prefix violates."""
+    n = len(trace.events)
+
+    def shows(k: int) -> bool:
+        cut = replace(trace, events=trace.events[:k], observations=tuple(o for o in trace.observations if o["after"] < k))
+        return checks.witness(config, job, cut) is not None
+
+    hi = 1
+    while hi < n and not shows(hi):
+        hi *= 2
+    if hi >= n:
+        return trace
+    lo = hi // 2 + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if shows(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    kept = sorted({o["after"] for o in trace.observations if o["after"] < hi} | {hi - 1})
+    meta = {**trace.meta, "shrunk": {"events": hi, "of": n}}
+    return record(trace.protocol, trace.config, trace.events[:hi], dialect=trace.dialect, observe_after=kept,
+                  claim=trace.claim, seed=trace.seed, meta=meta)
 
 
 def engine_evidence(checks: Checks, finding: Finding) -> Evidence:
