@@ -101,8 +101,8 @@ def shortest_prefix(checks: Checks, config: Any, job: Job, trace: Trace) -> Trac
     n = len(trace.events)
 
     def shows(k: int) -> bool:
-        cut = replace(trace, events=trace.events[:k], observations=tuple(o for o in trace.observations if o["after"] < k))
-        return checks.witness(config, job, cut) is not None
+        kept = tuple(o for o in trace.observations if o["after"] < k)
+        return checks.witness(config, job, replace(trace, events=trace.events[:k], observations=kept)) is not None
 
     hi = 1
     while hi < n and not shows(hi):
