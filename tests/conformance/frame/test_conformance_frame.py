@@ -160,3 +160,18 @@ def test_pp_adapter_a_batched_refusal_names_the_refused_event() -> None:
     reply = answer(reference, {"op": "apply", "events": [close, {"at": 2.0, "kind": "dance"}, close]})
     assert (reply["ok"], reply["index"]) == (False, 1) and reply["error"].startswith("events[1]")
     assert answer(reference, {"op": "hello", "version": "peerproof-adapter/1"})["capabilities"]["batch"] is True
+
+
+@pytest.mark.parametrize(("protocol", "dialect"),
+                         [("matchmaking", "knexa-code"), ("ranking", "spec"), ("crdt", "spec")])
+def test_pp_adapter_every_protocol_served_by_the_reference_model_conforms(protocol: str, dialect: str,
+                                                                         tmp_path: Path) -> None:
+    """The vectors, the attack traces and a few generated traces per config of each protocol (PP-ADAPTER-9)
+    pass against the model itself over the protocol: the hooks, the vectors and the comparison agree."""
+    command = f"{PY} -m peerproof.adapters.serve --protocol {protocol} --dialect {dialect}"
+    run = conformance(command, traces=3, out=tmp_path)
+    assert exit_status(run) == 0, [str(o.divergence) for o in run.outcomes if o.divergence]
+    assert {o.suite for o in run.outcomes} == {"vectors", "generated", "attacks"}
+    assert not [o for o in run.outcomes if o.status == "skip"]
+    attacked = [o for o in run.outcomes if o.suite == "attacks" and o.attack and o.attack.startswith("attackable")]
+    assert attacked
