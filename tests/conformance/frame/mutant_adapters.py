@@ -1,7 +1,9 @@
-"""Deliberately broken implementations of matchmaking, ranking and crdt behind the adapter protocol
+"""Deliberately broken implementations of every protocol behind the adapter protocol
 (``python mutant_adapters.py MUTANT``): the reference model with one rule broken, served over the protocol.
-The conformance suite must catch each with a shrunk trace (tests/conformance/<protocol>/).
+The conformance suite must catch each with a shrunk trace (tests/conformance/frame/, tests/conformance/<p>/).
 
+- ``p3-never-active`` (gossipsub, GS-P3, ``ts`` dialect): ``meshMessageDeliveriesActive`` stays false, so a
+  mesh peer that under-delivers is never penalised;
 - ``teacher-reports`` (matchmaking, MM-TRUST-1): under the receiver rule a teacher's report is applied as
   if the student had sent it;
 - ``admits-everyone`` (ranking, RK-ADM-2): comparisons of judges without stake or calibration count;
@@ -15,6 +17,19 @@ from dataclasses import replace
 from typing import Any
 
 from peerproof.adapters.serve import ReferenceImplementation, serve
+
+
+def p3_never_active() -> ReferenceImplementation:
+    """GossipSub whose refresh never activates the P3 deficit."""
+    from peerproof.reference.gossipsub import decay
+
+    honest = decay.refresh_topic
+
+    def refresh_topic(*args: Any, **kwargs: Any) -> Any:
+        return replace(honest(*args, **kwargs), mesh_message_deliveries_active=False)
+
+    decay.refresh_topic = refresh_topic
+    return ReferenceImplementation("gossipsub", "ts")
 
 
 def teacher_reports() -> ReferenceImplementation:
@@ -50,7 +65,7 @@ def ignores_partitions() -> ReferenceImplementation:
     return ReferenceImplementation("crdt", "spec")
 
 
-MUTANTS = {"teacher-reports": teacher_reports, "admits-everyone": admits_everyone,
+MUTANTS = {"p3-never-active": p3_never_active, "teacher-reports": teacher_reports, "admits-everyone": admits_everyone,
            "ignores-partitions": ignores_partitions}
 
 if __name__ == "__main__":

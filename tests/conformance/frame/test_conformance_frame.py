@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 SMALL = str(HERE.parents[1] / "gossipsub" / "data" / "gossipsub-small.yaml")
 PY = shlex.quote(sys.executable)
 REFERENCE = f"{PY} -m peerproof.adapters.serve --protocol gossipsub --dialect ts"
-MUTANT = f"{PY} {HERE / 'mutant_adapter.py'}"
+MUTANT = f"{PY} {HERE / 'mutant_adapters.py'} p3-never-active"
 
 
 def bad(mode: str) -> str:

@@ -13,7 +13,7 @@ pytest_plugins = ["pytester"]
 HERE = Path(__file__).resolve().parent
 SMALL = str(HERE.parents[1] / "gossipsub" / "data" / "gossipsub-small.yaml")
 REFERENCE = f"{sys.executable} -m peerproof.adapters.serve --protocol gossipsub --dialect ts"
-MUTANT = f"{sys.executable} {HERE / 'mutant_adapter.py'}"
+MUTANT = f"{sys.executable} {HERE / 'mutant_adapters.py'} p3-never-active"
 
 
 def plugin_run(pytester: pytest.Pytester, adapter: str) -> pytest.RunResult:
