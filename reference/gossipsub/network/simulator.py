@@ -70,7 +70,9 @@ class Run:
         self.s, self.cfg, self.topic, self.dialect = s, cfg, topic, get_dialect(cfg.dialect)
         self.net = build_network(s, self.rng_top)
         self.st = edges.new_edge_state(self.net)
-        self.msgs = propagation.Messages(self.net.nodes)
+        r = cfg.router  # room for the messages of the gossip window and those in flight, grown if needed
+        live = s.rate * (r.history_gossip + 4) * r.heartbeat_interval_ms / 1000
+        self.msgs = propagation.Messages(self.net.nodes, capacity=max(64, int(1.3 * live)))
         self.pending = propagation.Pending(int(self.net.lat_ms.min()) if self.net.edges else 1)
         self.rec = Recording(s, cfg, topic, seed, self.net)
         self.probe_mask = np.zeros(self.net.edges, bool)
