@@ -1,4 +1,4 @@
-"""Worked-example adapters (PP-ADAPTER): oracle libraries behind the adapter protocol.
+"""Worked-example adapters (PP-ADAPTER-10): oracle libraries behind the adapter protocol.
 
 Each module is runnable as ``python -m peerproof.adapters.oracles.<module>`` and is a template for wrapping
 an implementation of one protocol: ``mabwiser_cpm`` (matchmaking on mabwiser's LinUCB), ``choix_consensus``
