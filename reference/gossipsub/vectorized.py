@@ -1,17 +1,23 @@
-"""A vectorized decay refresh (GS-DECAY) over all connected peers x topics at once, with numpy.
+"""A vectorized decay refresh (GS-DECAY) and score (GS-SCORE) over all connected peers x topics at once.
 
-The same arithmetic as ``decay.refresh_topic``, element-wise on (peers x topics) arrays, for routers
-with thousands of peers: one refresh is a handful of array operations instead of a Python loop per
-counter. ``tests/gossipsub/test_vectorized.py`` checks it against the scalar refresh bit for bit.
+The same arithmetic as ``decay.refresh_topic`` and ``score.score``, element-wise on (topics x peers)
+arrays, for routers with thousands of peers. With numba installed each is one fused pass over memory
+(``fast/table_kernel.py``, GS-FAST-7); without it the refresh is a handful of numpy operations and the
+score is not available. ``tests/gossipsub/test_vectorized.py`` checks both against the scalar model.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 import numpy as np
 from peerproof.reference.gossipsub.config import Config
+from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.state import PeerStats, State, TopicStats, evolve
+
+FUSED = importlib.util.find_spec("numba") is not None
+"""Whether the fused single-pass kernels are available (numba installed)."""
 
 COUNTERS = ("first_message_deliveries", "mesh_message_deliveries", "mesh_failure_penalty",
             "invalid_message_deliveries")
@@ -80,7 +86,19 @@ def decay_vectors(config: Config, topics: list[str]) -> DecayVectors:
 
 
 def refresh_table(t: CounterTable, v: DecayVectors, now_ms: int) -> None:
-    """GS-DECAY-2..4 on every connected peer and topic at once (in place, like an implementation)."""
+    """GS-DECAY-2..4 on every connected peer and topic at once (in place, like an implementation): one fused
+    pass where numba is installed, numpy operations otherwise."""
+    if not FUSED:
+        refresh_table_numpy(t, v, now_ms)
+        return
+    from peerproof.reference.gossipsub.fast.table_kernel import refresh_pass
+
+    refresh_pass(t.counters, v.factors, v.decay_to_zero, t.in_mesh, t.active, t.graft_time_ms, t.mesh_time_ms,
+                 v.activation_ms, now_ms, t.behaviour_penalty, v.behaviour_decay)
+
+
+def refresh_table_numpy(t: CounterTable, v: DecayVectors, now_ms: int) -> None:
+    """``refresh_table`` as six numpy passes over the table (no compiled kernel)."""
     c = t.counters
     np.multiply(c, v.factors, out=c)
     np.copyto(c, 0.0, where=c < v.decay_to_zero)
@@ -89,6 +107,45 @@ def refresh_table(t: CounterTable, v: DecayVectors, now_ms: int) -> None:
     b = t.behaviour_penalty
     np.multiply(b, v.behaviour_decay, out=b)
     np.copyto(b, 0.0, where=b < v.decay_to_zero)
+
+
+SCORE_ATTRS = ("topic_weight", "time_in_mesh_weight", "time_in_mesh_quantum_ms", "time_in_mesh_cap",
+               "first_message_deliveries_weight", "first_message_deliveries_cap", "mesh_message_deliveries_weight",
+               "mesh_message_deliveries_threshold", "mesh_failure_penalty_weight",
+               "invalid_message_deliveries_weight")  # the columns of fast/table_kernel.py's S_* constants
+
+
+@dataclass(frozen=True)
+class ScoreVectors:
+    """The score parameters aligned with a table's topic rows, and the global weights (GS-SCORE)."""
+
+    topics: np.ndarray  # shape (topics, 10) in SCORE_ATTRS order
+    p1_floor: bool  # GS-DIV-1
+    topic_cap: float
+    app_weight: float
+    ip_weight: float
+    p7_threshold: bool  # GS-DIV-7
+    bp_threshold: float
+    bp_weight: float
+
+
+def score_vectors(config: Config, topics: list[str], dialect: Dialect) -> ScoreVectors:
+    """The config's score parameters as arrays for ``topics``, in ``dialect``."""
+    rows = [[float(getattr(config.score.topics[t], a)) for a in SCORE_ATTRS] for t in topics]
+    s = config.score
+    return ScoreVectors(np.array(rows, dtype=float).reshape(len(topics), len(SCORE_ATTRS)), dialect.p1_floor,
+                        s.topic_score_cap, s.app_specific_weight, s.ip_colocation_factor_weight, dialect.p7_threshold,
+                        s.behaviour_penalty_threshold, s.behaviour_penalty_weight)
+
+
+def score_table(t: CounterTable, w: ScoreVectors, app: np.ndarray, p6: np.ndarray) -> np.ndarray:
+    """GS-SCORE of every peer of the table in one pass (topics summed in the table's order); ``app`` is
+    each peer's P5 and ``p6`` its IP-colocation P6 (zeros where not tracked). Needs numba."""
+    from peerproof.reference.gossipsub.fast.table_kernel import score_pass
+
+    return score_pass(t.counters, t.present, t.in_mesh, t.active, t.mesh_time_ms, w.topics, w.p1_floor, w.topic_cap,
+                      app, w.app_weight, p6, w.ip_weight, t.behaviour_penalty, w.p7_threshold, w.bp_threshold,
+                      w.bp_weight)
 
 
 def state_with_table(state: State, t: CounterTable) -> State:
