@@ -55,10 +55,9 @@ def refresh_seconds(refresh: Callable[..., None], peers: int, topics: int, repea
     return (time.perf_counter() - start) / repeats
 
 
-def bytes_moved(peers: int, topics: int) -> int:
+def bytes_moved(table: CounterTable) -> int:
     """Bytes the fused pass reads (counters, mesh flags, graft times, activation flags) plus writes (counters,
     mesh times, activation flags), behaviour penalties included."""
-    table, _ = bench_table(peers, topics)
     read = table.counters.nbytes + table.in_mesh.nbytes + table.graft_time_ms.nbytes + table.active.nbytes
     written = table.counters.nbytes + table.mesh_time_ms.nbytes + table.active.nbytes
     return read + written + 2 * table.behaviour_penalty.nbytes
@@ -84,7 +83,7 @@ def main() -> None:
     ts = ts_refresh_seconds(args.peers, args.topics, args.repeats)
     fused = refresh_seconds(refresh_table, args.peers, args.topics, args.repeats)
     plain = refresh_seconds(refresh_table_numpy, args.peers, args.topics, args.repeats)
-    gbs = bytes_moved(args.peers, args.topics) / fused / 1e9
+    gbs = bytes_moved(bench_table(args.peers, args.topics)[0]) / fused / 1e9
     table = Table(title=f"decay refresh, {args.peers} peers x {args.topics} topics")
     table.add_column("implementation")
     table.add_column("ms / refresh", justify="right")
