@@ -39,12 +39,11 @@ def emit_gossip(cfg: Config, net: Network, st: EdgeState, msgs: Messages, live: 
     chosen = per_group_pick(net.src[eligible], eligible, need, rng)
     window = now_ms - r.history_gossip * r.heartbeat_interval_ms
     u, v = net.src[chosen], net.dst[chosen]
-    ihave_pairs = np.zeros(len(chosen), bool)
     # Only messages some honest node still lacks can be asked for; only honest receivers that listen ask.
     listens = (v < net.honest) & (st.score[net.rev[chosen]] >= gt)
     seen_all = msgs.arrival[msgs.slot_of[live]]
     in_window = (seen_all > window) & (seen_all <= now_ms)
-    ihave_pairs = in_window[:, u].any(axis=0) if len(live) else ihave_pairs
+    ihave_pairs = in_window[:, u].any(axis=0)
     lacking = (seen_all[:, : net.honest] > now_ms).any(axis=1)
     rows, pairs = live[lacking], np.flatnonzero(listens)
     seen = seen_all[lacking]

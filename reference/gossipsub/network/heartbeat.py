@@ -7,6 +7,7 @@ messages, which ``control.py`` delivers after every router has decided (GS-NET-C
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,8 @@ def candidates(net: Network, st: EdgeState, now_ms: int, honest_src: np.ndarray)
 
 
 def heartbeat(cfg: Config, net: Network, st: EdgeState, now_ms: int, tick: int, dialect: Dialect,
-              rng: np.random.Generator, prune: callable, graft: callable) -> Decisions:
+              rng: np.random.Generator, prune: Callable[[np.ndarray], None],
+              graft: Callable[[np.ndarray], None]) -> Decisions:
     """GS-NET-HB-1..5: prune negative scores, fill below Dlo, trim at/above Dhi, keep Dout outbound,
     opportunistic grafting every ``opportunistic_graft_ticks``; ``prune``/``graft`` apply a router's own
     decision to its view (score counters, backoff) and are called in GS-HB order."""
