@@ -151,13 +151,14 @@ class Pending:
         return tuple(a[now] for a in items) if now.any() else None
 
 
-def settle(net: Network, msgs: Messages, items: Items, accept: np.ndarray) -> Batch:
+def settle(net: Network, msgs: Messages, items: Items, accept: np.ndarray | None) -> Batch:
     """GS-NET-PROP-1: the first arrival of each message at each node among ``items`` (one bucket), recorded;
-    ``accept`` masks copies the receiver drops unread (graylisted senders)."""
-    mid, snd, rcv, t, e = (a[accept] for a in items)
+    ``accept`` masks copies the receiver drops unread (graylisted senders; None: none are)."""
+    mid, snd, rcv, t, e = items if accept is None else (a[accept] for a in items)
     slots = msgs.slot_of[mid]
     live = slots >= 0
-    mid, snd, rcv, t, e, slots = mid[live], snd[live], rcv[live], t[live], e[live], slots[live]
+    if not live.all():
+        mid, snd, rcv, t, e, slots = mid[live], snd[live], rcv[live], t[live], e[live], slots[live]
     flat = slots * net.nodes + rcv
     arrival = msgs.arrival.reshape(-1)
     before = arrival[flat]
@@ -173,19 +174,22 @@ def settle(net: Network, msgs: Messages, items: Items, accept: np.ndarray) -> Ba
     return Batch(mid, snd, rcv, t, e, first, seen)
 
 
-def relays(net: Network, msgs: Messages, fw: Forwarding, b: Batch, forwards: Callable[[Batch], np.ndarray],
-           flood: bool) -> Items:
-    """GS-NET-PROP-2: the copies the new first arrivals send on (never back to the sender or the origin)."""
-    go = b.first & forwards(b)
+def relays(net: Network, msgs: Messages, fw: Forwarding, b: Batch,
+           forwards: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], flood: bool) -> Items:
+    """GS-NET-PROP-2: the copies the new first arrivals send on (never back to the sender or the origin);
+    ``forwards(mid, receiver, time)`` says which first arrivals are passed on."""
+    first = np.flatnonzero(b.first)
+    go = first[forwards(b.mid[first], b.receiver[first], b.time[first])]
     mid, rcv, t, snd = b.mid[go], b.receiver[go], b.time[go], b.sender[go]
     published = snd < 0
     out: list[Items] = []
     pub_ptr, pub_edges = (fw.flood_ptr, fw.flood_edges) if flood else (fw.mesh_ptr, fw.mesh_edges)
-    for sel, ptr, edges in ((~published, fw.mesh_ptr, fw.mesh_edges), (published, pub_ptr, pub_edges)):
+    groups = [(slice(None), fw.mesh_ptr, fw.mesh_edges)] if not published.any() else \
+        [(~published, fw.mesh_ptr, fw.mesh_edges), (published, pub_ptr, pub_edges)]
+    for sel, ptr, edges in groups:
         rep, edge = expand(ptr, edges, rcv[sel])
         dst = net.dst[edge]
         m = mid[sel][rep]
-        origin = msgs.origin[m]
-        keep = (dst != snd[sel][rep]) & (dst != origin)
+        keep = (dst != snd[sel][rep]) & (dst != msgs.origin[m])
         out.append((m[keep], rcv[sel][rep][keep], dst[keep], t[sel][rep][keep] + net.lat_ms[edge[keep]], edge[keep]))
-    return tuple(np.concatenate([o[i] for o in out]) for i in range(5))
+    return out[0] if len(out) == 1 else tuple(np.concatenate([o[i] for o in out]) for i in range(5))

@@ -86,6 +86,7 @@ class Run:
         self.n_first = np.zeros(self.net.edges)  # per-edge scratch counts of one bucket
         self.n_near = np.zeros(self.net.edges)
         self.edge_mark = np.zeros(self.net.edges, np.int64)
+        self.graylisting = False  # whether any honest router scores a peer below the graylist threshold
 
     # -- probes (the events of sampled edges, for the reference replay) ---------------------------------
     def log(self, idx: np.ndarray, time_ms: int | np.ndarray, cls: int, kind: str, a: object = None,
@@ -135,10 +136,10 @@ class Run:
         window = self.cfg.score.topics[self.topic].mesh_message_deliveries_window_ms
         graylist = self.cfg.thresholds.graylist_threshold
         while (items := self.pending.pop_before(limit_ms)) is not None:
-            rcv, e = items[2], items[4]
-            honest_rcv = rcv < net.honest
-            back = net.rev[np.maximum(e, 0)]
-            accept = ~(honest_rcv & (e >= 0) & (st.score[back] < graylist)) if self.s.scoring else np.ones(len(e), bool)
+            accept = None
+            if self.graylisting:
+                rcv, e = items[2], items[4]
+                accept = ~((rcv < net.honest) & (e >= 0) & (st.score[net.rev[np.maximum(e, 0)]] < graylist))
             b = propagation.settle(net, self.msgs, items, accept)
             scored = (b.receiver < net.honest) & (b.edge >= 0)
             view = net.rev[b.edge[scored]]
@@ -166,15 +167,19 @@ class Run:
         self.edge_mark[idx[::-1]] = pos[::-1]
         return idx[self.edge_mark[idx] == pos]
 
-    def forwards(self, b: propagation.Batch) -> np.ndarray:
+    def forwards(self, mid: np.ndarray, receiver: np.ndarray, time: np.ndarray) -> np.ndarray:
         """Whether each receiver passes its first copy on: honest always; a Sybil as badboy.go decides."""
         y = self.s.sybils
-        sybil = b.receiver >= self.net.honest
-        attacking = b.time >= y.attack_delay_ms
-        censored = (self.net.censor_target >= 0) & (self.msgs.origin[b.mid] == self.net.censor_target)
-        dropped = self.rng_drop.random(len(b.mid)) < y.degrade
-        drops = attacking & (censored if y.censor_single else dropped)
-        return ~(sybil & drops)
+        sybil = receiver >= self.net.honest
+        ok = np.ones(len(mid), bool)
+        if not sybil.any():
+            return ok
+        attacking = sybil & (time >= y.attack_delay_ms)
+        if y.censor_single:
+            drops = attacking & (self.msgs.origin[mid] == self.net.censor_target)
+        else:
+            drops = attacking & (self.rng_drop.random(len(mid)) < y.degrade)
+        return ~drops
 
     def refresh(self, now: int) -> None:
         """GS-NET-SCORE-2 at a decay refresh."""
@@ -206,6 +211,7 @@ class Run:
             ok = ~((net.dst < net.honest) & (st.score[net.rev] < cfg.thresholds.graylist_threshold))
             mesh_ok, flood_ok = mesh_ok & ok, flood_ok & ok
         self.fw = propagation.forwarding(net, mesh_ok, flood_ok)
+        self.graylisting = self.s.scoring and bool((st.score[hs] < cfg.thresholds.graylist_threshold).any())
         live = np.asarray(self.live, np.int64)
         if len(live):
             g = gossip.emit_gossip(cfg, net, st, self.msgs, live, now, self.rng_gossip)
