@@ -3,9 +3,9 @@
 The protocol's presentation says how to read its observables (a ``PlotView``: entities, their score and
 components, thresholds, memberships), or draws the picture itself (``plot``); a protocol with neither
 gets every numeric observable over time. The plot is recomputed by replaying the trace in the reference
-model (at every event, or an even sample of events for long traces), so it shows exactly what
-``peerproof replay`` checks. Matplotlib's object API with the Agg canvas is used directly: no pyplot
-global state, no display needed.
+model (at every state that lasts, i.e. the last event of each instant, or an even sample of them for
+long traces), so it shows exactly what ``peerproof replay`` checks and what a heartbeat could see.
+Matplotlib's object API with the Agg canvas is used directly: no pyplot global state, no display needed.
 """
 
 from __future__ import annotations
@@ -46,16 +46,25 @@ class Series:
     pruned: list[tuple[float, float, str]] = field(default_factory=list)  # (time, score, topic)
 
 
+def lasting(trace: Trace) -> list[int]:
+    """The events after which time passes (the last at each instant, and the trace's last): the states a
+    periodic observer sees. Many events at one instant (a burst of deliveries) are one step of the plot,
+    so a dense stretch is drawn as its per-instant states instead of a block of event-level oscillation."""
+    events = trace.events
+    return [i for i in range(len(events)) if i + 1 == len(events) or events[i + 1].at_ms > events[i].at_ms]
+
+
 def sample(trace: Trace, peers: Sequence[str], view: PlotView) -> dict[str, Series]:
-    """Replay the trace and sample each peer's observables (at most MAX_POINTS samples)."""
+    """Replay the trace and sample each peer's observables at lasting states (at most MAX_POINTS samples)."""
     model = trace.model
     d = model.get_dialect(trace.dialect)
-    n = len(trace.events)
-    stride = max(1, -(-n // MAX_POINTS))
+    kept = lasting(trace)
+    stride = max(1, -(-len(kept) // MAX_POINTS))
+    wanted = set(kept[::stride]) | set(kept[-1:])
     series = {p: Series() for p in peers}
     last_mesh: dict[str, frozenset[str]] = {p: frozenset() for p in peers}
     for i, event, state in walk(trace):
-        if i % stride and i != n - 1:
+        if i not in wanted:
             continue
         observed = view.entities(model.observe(trace.config, state, d))
         for p in peers:

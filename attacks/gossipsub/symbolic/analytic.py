@@ -24,6 +24,7 @@ The application score P5 is the application's, not the peer's, and is 0 througho
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from fractions import Fraction
 
 from peerproof.attacks.finding import Finding
@@ -39,7 +40,8 @@ from peerproof.properties.gossipsub.security import (
     mesh_delivery_reason,
     witness_violation,
 )
-from peerproof.reference.gossipsub import Config
+from peerproof.reference.gossipsub import Config, Graft, Invalid
+from peerproof.reference.trace import Trace
 
 ENGINE = "analytic"
 
@@ -64,7 +66,7 @@ def _proved(slug: str, topic: str | None, argument: str, bound: str, started: fl
 
 
 def _witness(config: Config, cq: ConfigQ, slug: str, topic: str | None, plan: Plan, intervals: int,
-             how: str, started: float, heartbeats: bool = True, **bounds: object) -> Finding | None:
+             how: str, started: float, heartbeats: bool | int = True, **bounds: object) -> Finding | None:
     """Replay a constructed plan; a violated finding if the checker confirms it, else None (also when the
     construction is too large to replay quickly: the search engines then look for a shorter attack)."""
     if message_events(plan, intervals) > MAX_WITNESS_EVENTS:
@@ -75,8 +77,25 @@ def _witness(config: Config, cq: ConfigQ, slug: str, topic: str | None, plan: Pl
     why = witness_violation(config, slug, topic, trace, **bounds)
     if why is None:
         return None
+    trace = replace(trace, meta={**trace.meta, "misbehaviour": _marks(cq, slug, topic, trace)})
     return Finding(slug, topic, "violated", f"{why} (constructed: {how}; replayed)", None,
                    time.monotonic() - started, ENGINE, trace)
+
+
+def _marks(cq: ConfigQ, slug: str, topic: str | None, trace: Trace) -> list[dict[str, object]]:
+    """What the plot marks: each peer's invalid messages, and a silent peer's stretch from its activation."""
+    out: list[dict[str, object]] = []
+    invalid: dict[str, list[int]] = {}
+    for i, e in enumerate(trace.events):
+        if isinstance(e, Invalid):
+            invalid.setdefault(e.peer, []).append(i)
+    out += [{"events": idx, "peer": p, "label": "invalid message"} for p, idx in sorted(invalid.items())]
+    grafts = [e.at_ms for e in trace.events if isinstance(e, Graft) and e.topic == topic and e.peer == ATTACKER]
+    if slug == "penalizes-non-forwarding" and grafts and topic is not None:
+        start = grafts[0] + cq.activation_age(cq.topic(topic)) * cq.di_ms
+        out.append({"from": start / 1000, "to": trace.events[-1].at_ms / 1000, "peer": ATTACKER, "topic": topic,
+                    "label": f"silent in the {topic} mesh"})
+    return out
 
 
 def topic_consistency(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:
@@ -101,8 +120,13 @@ def topic_consistency(config: Config, cq: ConfigQ, topic: str, started: float) -
         (Step(first=fill, invalid={topic: 1}),)
     how = (f"one invalid message in {topic}, {n} silent decay intervals while its P4 counter decays, then "
            f"{sum(fill.values())} first deliveries in {_topics(fill)} (GS-SHORT-1)")
-    return _witness(config, cq, slug, topic, Plan({ATTACKER: steps}), n + 1, how, started, heartbeats=False,
-                    peers=[ATTACKER])
+    return _witness(config, cq, slug, topic, Plan({ATTACKER: steps}), n + 1, how, started,
+                    heartbeats=sparse_beats(n + 1), peers=[ATTACKER])
+
+
+def sparse_beats(intervals: int) -> int:
+    """The heartbeat stride of a construction that needs none: about 100 plot samples while counters decay."""
+    return max(1, intervals // 100)
 
 
 SAFETY = Fraction(1, 10**6)  # relative room kept between the exact arithmetic and the replay's doubles
@@ -165,7 +189,8 @@ def masked(config: Config, cq: ConfigQ, started: float) -> Finding | None:
     how = (f"the twin sends one invalid message in {topic}; after {n} silent decay intervals both make "
            f"{sum(fill.values())} first deliveries in {_topics(fill)} (topic sum {float(fill_value(cq, fill)):g} > "
            f"cap {float(cq.cap):g} + the twin's P4 cost; GS-CAP-1, GS-SHORT-1)")
-    return _witness(config, cq, slug, None, plan, n + 1, how, started, heartbeats=False, peers=[ATTACKER, TWIN])
+    return _witness(config, cq, slug, None, plan, n + 1, how, started, heartbeats=sparse_beats(n + 1),
+                    peers=[ATTACKER, TWIN])
 
 
 def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> Finding | None:

@@ -117,9 +117,10 @@ def _ip(peers: Sequence[str], peer: str) -> str:
     return f"10.{1 + peers.index(peer)}.0.1"
 
 
-def events(cq: ConfigQ, plan: Plan, intervals: int, heartbeats: bool = True) -> list[Event]:
-    """The plan's events over ``intervals`` decay intervals, with the router's heartbeats (left out where
-    the property does not involve the router: a silent interval then costs no event)."""
+def events(cq: ConfigQ, plan: Plan, intervals: int, heartbeats: bool | int = True) -> list[Event]:
+    """The plan's events over ``intervals`` decay intervals, with the router's heartbeats. Where the property
+    does not involve the router they may be thinned: ``False`` none (a silent interval costs no event), an
+    int k the first heartbeat of every k-th interval only (samples for the plot while counters decay)."""
     di = cq.di_ms
     peers = sorted(plan.steps)
     needs_publisher = any(s.near for p in peers for s in plan.steps[p])
@@ -154,12 +155,15 @@ def events(cq: ConfigQ, plan: Plan, intervals: int, heartbeats: bool = True) -> 
                 out.append(Penalty(t, p, float(s.penalties)))
             out += [Prune(t, p, topic) for topic in sorted(s.prune)]
         out += [RemovePeer(t, p) for p in peers if plan.step(p, i).disconnect]  # once every peer has acted
-        out += [Heartbeat(h) for h in cq.heartbeats_in(i)] if heartbeats else []
+        if heartbeats is True:
+            out += [Heartbeat(h) for h in cq.heartbeats_in(i)]
+        elif heartbeats and i % heartbeats == 0:
+            out += [Heartbeat(h) for h in cq.heartbeats_in(i)[:1]]
     return out
 
 
 def trace_of(config: Config, cq: ConfigQ, plan: Plan, intervals: int, *, claim: Mapping[str, Any],
-             meta: Mapping[str, Any], heartbeats: bool = True) -> Trace:
+             meta: Mapping[str, Any], heartbeats: bool | int = True) -> Trace:
     """Replay the plan in the reference model and record it (observations after heartbeats, thinned)."""
     evs = events(cq, plan, intervals, heartbeats)
     beats = [i for i, e in enumerate(evs) if isinstance(e, Heartbeat)] if heartbeats else \
