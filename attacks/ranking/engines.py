@@ -3,7 +3,7 @@
 ``analytic`` proves what follows from the rules alone (own answers excluded, a prior, the existence
 check, a budget below one identity); ``enumeration`` tries every self-promoting author and every
 candidate cut and bisects the Sybil swarm size; ``z3`` bounds the minimal promoting coalition from
-both sides (coalition.py). Every violation is a trace
+both sides (coalition.py), a cross-check of the exact engine (flip.py, exact.py). Every violation is a trace
 recorded in the reference model, replayed with zero mismatches and confirmed by the witness.
 """
 
@@ -26,6 +26,7 @@ from peerproof.reference.ranking import MODEL, get_dialect
 from peerproof.reference.ranking.config import Config
 from peerproof.reference.ranking.consensus import Consensus
 from peerproof.reference.ranking.events import Close
+from peerproof.reference.ranking.reputation import TIE_GAP
 from peerproof.reference.ranking.schedule import Comparison
 from peerproof.reference.ranking.weights import counted
 from peerproof.reference.trace import record, replay
@@ -202,8 +203,11 @@ def cheapest_flip(config: Config, dialect: str, by: str, max_solves: int) -> Che
             return outcome(config, plans.rewritten(config, members, t, h.winner or ""), judges, dialect)
 
         def wins(members: frozenset[str], t: str = target) -> str:
-            winner = result(members, t).winner
-            return "yes" if winner == t else "over" if winner is None else "no"
+            r = result(members, t)  # RK-ATK-6: t beats h under the tie rule (monotone in the coalition)
+            needed = -TIE_GAP if config.candidates.index(t) < config.candidates.index(h.winner or "") else TIE_GAP
+            if r.winner is None:
+                return "over"
+            return "yes" if r.winner != h.winner and r.theta[t] - r.theta[h.winner or ""] > needed else "no"
 
         def margin(members: frozenset[str], t: str = target) -> float:
             theta = result(members, t).theta
