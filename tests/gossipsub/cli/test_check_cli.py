@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from peerproof.reference.trace import replay
+from peerproof.spec import bundled_config_path
 
 from peerproof import cli
 from peerproof.traceio import read_trace
@@ -109,8 +110,13 @@ def test_check_table_shows_verdicts_and_both_replays(run: Run, tmp_path: Path) -
 
 
 def test_check_exits_3_when_every_engine_times_out(run: Run, tmp_path: Path) -> None:
-    # No closed form settles GS-PROP-2 under a binding topic cap, so only the (timed-out) search speaks.
-    code, out, err = run("check", "eth2-acl2s", "--format", "json", "--out", tmp_path, "--engine", "hypothesis",
+    # A cap above every first-delivery sum but below the full reward (Prysm's 107 < 120 < 138): the closed form
+    # GS-CAP-1 has no late fill to build its witness from and says nothing, so only the (timed-out) search speaks.
+    text = bundled_config_path("eth2-prysm").read_text(encoding="utf-8")
+    path = tmp_path / "prysm-high-cap.yaml"
+    path.write_text(text.replace("topic_score_cap: 32.72", "topic_score_cap: 120").replace(
+        "name: eth2-prysm", "name: prysm-high-cap"), encoding="utf-8")
+    code, out, err = run("check", path, "--format", "json", "--out", tmp_path / "out", "--engine", "hypothesis",
                          "--timeout", "0.001", *_properties("misbehaviour-lowers-score"))
     assert code == 3, out + err
     assert {r["verdict"] for r in json.loads(out)["results"]} == {"inconclusive"}
@@ -161,11 +167,12 @@ def test_attack_writes_trace_itf_and_plot_and_exits_1(run: Run, tmp_path: Path) 
 
 
 def test_attack_with_the_hypothesis_engine(run: Run, tmp_path: Path) -> None:
+    # The closed form GS-SIL-2 settles it first; --cross-check runs the search on it anyway.
     code, out, err = run("attack", "gossipsub", "--goal", "penalizes-non-forwarding", "--topic", AGGREGATE,
-                         "eth2-acl2s", "--out", tmp_path, "--engine", "hypothesis", "--format", "json")
+                         "eth2-acl2s", "--out", tmp_path, "--engine", "hypothesis", "--cross-check", "--format", "json")
     assert code == 1, err
     doc = json.loads(out)
-    assert doc["verdict"] == "violated" and doc["engine"] == "hypothesis"
+    assert doc["verdict"] == "violated" and doc["engines"] == {"analytic": "violated", "hypothesis": "violated"}
     assert doc["files"]["trace"] == str(tmp_path / "trace.json")
 
 
