@@ -211,7 +211,7 @@ def skip_idle(tb, tf, ti, order, pf, pi, clk, rec, queue, expired, tp, gp, gi, t
         collect(rec, queue, clk)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def topic_row(tb, tf, ti, order, pi, p, t):
     """membership.topic_stats + with_topic: make sure the peer has stats for a scored topic (fresh zeros,
     appended to its topics in creation order)."""
@@ -227,13 +227,13 @@ def topic_row(tb, tf, ti, order, pi, p, t):
         pi[p, N_TOPICS] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def scored(pi, tp, p, t):
     """Whether the peer has stats and the topic is scored (membership.topic_stats is not None)."""
     return p >= 0 and pi[p, KNOWN] == 1 and t < tp.shape[0]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def first_delivery(tb, tf, ti, order, pi, tp, p, t):
     """deliveries.mark_first_delivery (GS-P2-1, GS-P3-1)."""
     if not scored(pi, tp, p, t):
@@ -244,7 +244,7 @@ def first_delivery(tb, tf, ti, order, pi, tp, p, t):
         tf[p, t, MESH] = min(tp[t, CAP3], tf[p, t, MESH] + 1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def near_first_delivery(tb, tf, ti, order, pi, tp, now, p, t, since, pending):
     """deliveries.mark_near_first_delivery (GS-P3-2); ``pending``: validation not finished (no window)."""
     if not scored(pi, tp, p, t):
@@ -255,7 +255,7 @@ def near_first_delivery(tb, tf, ti, order, pi, tp, now, p, t, since, pending):
         tf[p, t, MESH] = min(tp[t, CAP3], tf[p, t, MESH] + 1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def invalid_delivery(tb, tf, ti, order, pi, tp, p, t):
     """deliveries.mark_invalid_delivery (GS-P4-1)."""
     if not scored(pi, tp, p, t):
@@ -264,7 +264,7 @@ def invalid_delivery(tb, tf, ti, order, pi, tp, p, t):
     tf[p, t, INVALID] = tf[p, t, INVALID] + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ensure_record(rec, queue, clk, gi, m, t, sender):
     """deliveries.ensure_record: the message's record, created pending on first sight."""
     if rec[m, EXISTS]:
@@ -284,7 +284,7 @@ def ensure_record(rec, queue, clk, gi, m, t, sender):
     clk[Q_LEN] = n + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def has_copy_from(rec, pool, m, p):
     """Whether ``p`` is among the peers the record remembers sending a copy."""
     c = rec[m, PEERS_HEAD]
@@ -295,7 +295,7 @@ def has_copy_from(rec, pool, m, p):
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def add_copy_from(rec, pool, clk, m, p):
     """Remember that ``p`` sent a copy of the message."""
     c = clk[POOL_LEN]
@@ -391,7 +391,7 @@ def graft(tb, tf, ti, order, pi, mesh, mesh_key, clk, tp, p, t):
     tb[p, t, ACTIVE] = 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def failure_penalty(tb, tf, tp, p, t):
     """membership.failure_penalty (GS-P3b-1): the squared deficit of an activated peer below threshold."""
     threshold = tp[t, THRESHOLD3]
