@@ -17,7 +17,8 @@ rival t above the honest winner h, i.e. flips the winner. Three facts make it ex
   beat the winner (RK-BT-7's tie rule included), no coalition in the box does (monotone); if it does at
   ``lo`` and the model's winner changed, the box's cheapest point succeeds.
   Nodes are expanded cheapest first, so the first success is the minimum and the cheapest open node is
-  a proven lower bound when the node budget runs out. Every verdict comes from the reference model.
+  a proven lower bound when the node budget runs out. Every verdict is the reference model's consensus
+  on the coalition's win matrix (built by 6b); the coalition reported is replayed through the whole model.
 
 The flip condition itself is not convex in the win matrix (midpoints of two flipping rounds can fail),
 so a MILP over linear cuts would not be exact; the monotone box search is. The node budget is a count.
@@ -31,8 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from peerproof.attacks.ranking import plans
-from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
+from peerproof.attacks.ranking.scenario import honest, judges_of, voters
+from peerproof.reference.ranking import get_dialect
 from peerproof.reference.ranking.config import Config
+from peerproof.reference.ranking.consensus import consensus_of_matrix
 from peerproof.reference.ranking.reputation import TIE_GAP
 from peerproof.reference.ranking.weights import JudgeState, win_matrix
 
@@ -80,16 +83,21 @@ def _pattern(delta: np.ndarray, weight: float) -> tuple[float, ...]:
     return tuple(float(round(x / weight, 9)) for x in delta.ravel())
 
 
-def judge_classes(config: Config, dialect: str, target: str, objective: str) -> list[JudgeClass]:
-    """RK-ATK-6b: the round's judges grouped by the pattern their promotion of ``target`` adds to W."""
+def promotion_deltas(config: Config, dialect: str, target: str) -> dict[str, np.ndarray]:
+    """RK-ATK-6b: what each judge's promotion of ``target`` adds to the honest win matrix (judges that change it)."""
     judges = judges_of(config)
     h = honest(config, dialect).winner or ""
     base = win_matrix(config, config.honest_round, judges)
+    deltas = {k: win_matrix(config, plans.rewritten(config, [k], target, h), judges) - base for k in voters(config)}
+    return {k: d for k, d in deltas.items() if d.any() and judges[k].reputation > 0}
+
+
+def judge_classes(config: Config, dialect: str, target: str, objective: str) -> list[JudgeClass]:
+    """RK-ATK-6b: the round's judges grouped by the pattern their promotion of ``target`` adds to W."""
+    judges = judges_of(config)
     groups: dict[tuple[float, ...], list[str]] = {}
-    for k in voters(config):
-        delta = win_matrix(config, plans.rewritten(config, [k], target, h), judges) - base
-        if delta.any() and judges[k].reputation > 0:
-            groups.setdefault(_pattern(delta, judges[k].reputation), []).append(k)
+    for k, delta in promotion_deltas(config, dialect, target).items():
+        groups.setdefault(_pattern(delta, judges[k].reputation), []).append(k)
     return [_achievable(tuple(sorted(g, key=lambda k: (-judges[k].reputation, k))), judges, objective)
             for g in groups.values()]
 
@@ -118,6 +126,8 @@ class _Search:
         self.nodes = self.evaluations = self.refuted = 0
         self.closest = -float("inf")
         self.best: tuple[float, tuple[str, ...], str] | None = None
+        self.base = win_matrix(config, config.honest_round, self.judges)
+        self.deltas: dict[str, np.ndarray] = {}
         self.open_bounds: list[float] = []
 
     def room(self, members: Sequence[str], target: str) -> tuple[float, bool] | None:
@@ -125,8 +135,8 @@ class _Search:
         winner changed (None: the round names no winner). RK-BT-7: within TIE_GAP the one listed first wins,
         so t needs θ_t − θ_h > −TIE_GAP when listed before h, > TIE_GAP otherwise."""
         self.evaluations += 1
-        result = outcome(self.config, plans.rewritten(self.config, members, target, self.winner), self.judges,
-                         self.dialect)
+        w = self.base + sum((self.deltas[k] for k in members), np.zeros_like(self.base))
+        result = consensus_of_matrix(self.config, w, get_dialect(self.dialect))
         if result.winner is None:
             return None
         names = self.config.candidates
@@ -136,6 +146,7 @@ class _Search:
     def run_target(self, target: str) -> None:
         """Cheapest-first expansion of the boxes of one rival (RK-ATK-6c)."""
         classes = judge_classes(self.config, self.dialect, target, self.objective)
+        self.deltas = promotion_deltas(self.config, self.dialect, target)
 
         def members(index: tuple[int, ...]) -> list[str]:
             return [k for cls, i in zip(classes, index, strict=True) for k in cls.sets[i]]

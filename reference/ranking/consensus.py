@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from peerproof.reference.ranking.bradley_terry import fit, strong_components
 from peerproof.reference.ranking.config import Config
 from peerproof.reference.ranking.dialect import Dialect
@@ -40,8 +41,12 @@ def winner_of(candidates: Sequence[str], theta: Mapping[str, float]) -> str:
 def consensus(config: Config, comparisons: Sequence[Comparison], judges: Mapping[str, JudgeState],
               dialect: Dialect) -> Consensus:
     """RK-BT-8: aggregate a round's comparisons into its consensus under the dialect's rules."""
+    return consensus_of_matrix(config, win_matrix(config, comparisons, judges), dialect)
+
+
+def consensus_of_matrix(config: Config, w: np.ndarray, dialect: Dialect) -> Consensus:
+    """RK-BT-4..8: the consensus of a round whose weighted win matrix (RK-W) is ``w``."""
     names = config.candidates
-    w = win_matrix(config, comparisons, judges)
     flat = {c: 0.0 for c in names}
     if not w.any():
         return Consensus("empty", None, flat)
