@@ -2,7 +2,8 @@
 
 npm ``@libp2p/gossipsub`` 17.1.1 (pinned by peerproof/adapters/node/package-lock.json) runs in Node.js;
 both sides get the same events and their observables (every peer's score, P1..P7 per topic, the raw
-counters, mesh time, activation, connection) must agree after every event within 1e-9.
+counters, mesh time, activation, connection) must agree after every event within 1e-9. The model side
+runs twice, through the pure ``step`` and through the fast engine (GS-FAST), and both must agree with TS.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from peerproof.properties.gossipsub.strategies import IP_POOL, gossipsub_events
 from peerproof.reference.gossipsub import (
+    MODEL,
     AddPeer,
     Config,
     Deliver,
@@ -78,19 +80,25 @@ def ts_comparable(config: Config) -> Config:
     return replace(config, score=score, dialect="ts")
 
 
+def fast_observations(config: Config, events: list[Event]) -> list[dict]:
+    """The model's observation after each event, by the fast engine's fold (GS-FAST) in the ts dialect."""
+    d = MODEL.get_dialect("ts")
+    return [MODEL.observe(config, s, d) for _i, _e, s in MODEL.states(config, events, dialect="ts", engine="fast")]
+
+
 def differences(config: Config, events: list[Event], ts: TsPeerScoreAdapter) -> str | None:
-    """Both implementations through ``events``; a report of the first event after which they differ."""
+    """TS and both model engines through ``events``; a report of the first event after which they differ."""
     ts.reset(config)
     got = ts.apply_many(events)
     ref = ReferenceAdapter(dialect="ts")
     ref.reset(config)
-    want = ref.apply_many(events)
-    for i, (w, g) in enumerate(zip(want, got, strict=True)):
-        diffs = observables_diff(w, g)
-        if diffs:
-            lines = [f"after event {i} ({events[i]!r}), model vs TS:"]
-            lines += [f"  {path}: model {a!r}, ts {b!r}" for path, a, b in diffs[:12]]
-            return "\n".join(lines)
+    for engine, want in (("model", ref.apply_many(events)), ("fast engine", fast_observations(config, events))):
+        for i, (w, g) in enumerate(zip(want, got, strict=True)):
+            diffs = observables_diff(w, g)
+            if diffs:
+                lines = [f"after event {i} ({events[i]!r}), {engine} vs TS:"]
+                lines += [f"  {path}: {engine} {a!r}, ts {b!r}" for path, a, b in diffs[:12]]
+                return "\n".join(lines)
     return None
 
 
@@ -131,13 +139,16 @@ HAND_EXPECTED = {6: {"A": 1.0, "B": -10.0}, 7: {"A": -9.1661, "B": -16.5371}, 9:
                  10: {"A": -9.1661, "B": -20.7371}}
 
 
-@pytest.mark.parametrize("implementation", ["ts", "reference"])
+@pytest.mark.parametrize("implementation", ["ts", "reference", "fast"])
 def test_notes_hand_vector_gives_the_hand_derived_scores(implementation: str,
                                                           ts_peer_score: TsPeerScoreAdapter) -> None:
     config = config_from_mapping(HAND_CONFIG)
-    adapter = ts_peer_score if implementation == "ts" else ReferenceAdapter(dialect="ts")
-    adapter.reset(config)
-    observations = adapter.apply_many(HAND_EVENTS)
+    if implementation == "fast":
+        observations = fast_observations(config, HAND_EVENTS)
+    else:
+        adapter = ts_peer_score if implementation == "ts" else ReferenceAdapter(dialect="ts")
+        adapter.reset(config)
+        observations = adapter.apply_many(HAND_EVENTS)
     for i, scores in HAND_EXPECTED.items():
         peers = observations[i]["peers"]
         assert {p: peers[p]["score"] for p in scores} == pytest.approx(scores, rel=1e-12, abs=1e-12), f"event {i}"
