@@ -4,7 +4,7 @@
 ``analytic`` (closed-form arguments), ``exact`` (the count- and reputation-minimal flipping coalitions by
 branch and bound, RK-ATK-6), ``enumeration`` (every self-promoting author and candidate cut; bisection over
 the Sybil swarm size, with and without farming), ``z3`` (a MaxSAT cross-check of the minimal coalition) and
-``hypothesis`` (targeted random search for a flipping coalition, RK-ATK-7).
+``hypothesis`` (targeted random search for a flipping coalition or a withholding set, RK-ATK-7).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from peerproof.attacks.checks import Checks, Engine, Job, Presentation, Property
 from peerproof.attacks.ranking.engines import analytic, enumeration, z3_engine
 from peerproof.attacks.ranking.flip import coalition_share
-from peerproof.attacks.ranking.search import coalition_search
+from peerproof.attacks.ranking.search import ranking_search
 from peerproof.attacks.ranking.simulation import SIMULATION
 from peerproof.properties.ranking.security import PROPERTIES, witness
 from peerproof.reference.trace import Trace
@@ -38,8 +38,9 @@ CHECKS = Checks(
                "bisection over the Sybil swarm size, with and without reputation farming"),
         Engine("z3", "z3", z3_engine, "cross-check of the minimal promoting coalition: greedy upper bound, z3 "
                "MaxSAT lower bound with cuts learned from the model"),
-        Engine("hypothesis", "hypothesis", coalition_search, "targeted random search for a coalition below the "
-               "threshold that flips the winner (bounded by examples)"),
+        Engine("hypothesis", "hypothesis", ranking_search, "targeted random search for a coalition below the "
+               "threshold that flips the winner, or a withholding set that blocks the round or gets a winner named "
+               "without an MLE (bounded by examples)"),
     ),
     presentation=Presentation(scope_name="round"),
     simulation=SIMULATION,

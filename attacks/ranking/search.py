@@ -1,4 +1,5 @@
-"""The Hypothesis engine (RK-SEC-1, RK-ATK-7): targeted random search for a flipping coalition.
+"""The Hypothesis engine (RK-SEC-1/4/5, RK-ATK-7): targeted random search for a flipping coalition, and for a
+withholding set that blocks the round or gets a winner named without an MLE.
 
 An independent cross-check of the exact engine: Hypothesis draws a rival, a set of judges and a strategy
 (RK-ATK-1 promotion; boosting: the rival wins its own comparisons and nothing else changes; or schedule:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, given, seed, target
@@ -90,6 +92,59 @@ def plans_of(config: Config, pool: list[str], rivals: list[str]) -> st.SearchStr
                      st.sampled_from(rivals), st.sampled_from(STRATEGIES), turns)
 
 
+def bounded(settings: Settings) -> Callable[[Callable[..., None]], Callable[[], None]]:
+    """Hypothesis's settings for one engine call: ``settings.samples`` examples from ``settings.seed``, no clock."""
+    def wrap(test: Callable[..., None]) -> Callable[[], None]:
+        return seed(settings.seed)(hypothesis_settings(
+            max_examples=settings.samples, derandomize=False, database=None, deadline=None,
+            phases=(Phase.generate, Phase.target), suppress_health_check=list(HealthCheck))(test))
+    return wrap
+
+
+def withholding_search(config: Config, job: Job, settings: Settings) -> Finding | None:
+    """RK-SEC-4/5 by random search (RK-ATK-7): a set of judges withholds; blocked, or named without an MLE."""
+    started = time.perf_counter()
+    judges, pool = judges_of(config), voters(config)
+    total = sum(judges[j].reputation for j in pool)
+    blocking = job.slug == "consensus-not-blocked"
+    found: list[tuple[float, tuple[str, ...]]] = []
+
+    @bounded(settings)
+    @given(st.lists(st.sampled_from(pool), unique=True, min_size=1))
+    def explore(chosen: list[str]) -> None:
+        members = tuple(j for j in pool if j in chosen)
+        share = sum(judges[j].reputation for j in members) / total
+        result = outcome(config, [c for c in config.honest_round if c.judge not in members], judges, settings.dialect)
+        target(float(len(result.components)), label="components")
+        target(-share, label="share")
+        if blocking and result.winner is None and share < config.security.max_coalition_share:
+            found.append((share, members))
+        if not blocking and result.winner is not None and len(result.components) > 1:
+            found.append((share, members))
+
+    explore()
+    what = "leaves the round without a consensus below the threshold" if blocking else \
+        "gets a winner named without an MLE"
+    if not found:
+        return _finding(job, "holds-bounded", f"none of {settings.samples} sampled withholding sets {what}",
+                        f"{settings.samples} Hypothesis-sampled withholding sets (seed {settings.seed})", started,
+                        ENGINE)
+    share, members = min(found, key=lambda f: (len(f[1]), f[0]))
+    detail = f"RK-ATK-7: Hypothesis found {len(members)} withholding judges ({', '.join(members)}) holding " \
+             f"{share:.1%} ({settings.samples} sets, not minimised)"
+    return confirmed(config, job, plans.withholding_events(members), settings, ENGINE, detail, started,
+                     {"attack": "withholding", "members": list(members), "share": share})
+
+
+def ranking_search(config: Config, job: Job, settings: Settings) -> Finding | None:
+    """RK-ATK-7: the Hypothesis engine's entry: coalitions (RK-SEC-1) and withholding sets (RK-SEC-4/5)."""
+    if job.slug == "coalition-share":
+        return coalition_search(config, job, settings)
+    if job.slug in ("consensus-not-blocked", "nonexistence-reported"):
+        return withholding_search(config, job, settings)
+    return None
+
+
 def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | None:
     """RK-SEC-1 by targeted random search (RK-ATK-7); holds-bounded by the number of plans tried."""
     started = time.perf_counter()
@@ -105,9 +160,7 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
     rivals = [c for c in config.candidates if c != h.winner]
     found: list[tuple[float, Plan]] = []
 
-    @seed(settings.seed)
-    @hypothesis_settings(max_examples=settings.samples, derandomize=False, database=None, deadline=None,
-                         phases=(Phase.generate, Phase.target), suppress_health_check=list(HealthCheck))
+    @bounded(settings)
     @given(plans_of(config, pool, rivals))
     def explore(plan: Plan) -> None:
         share = sum(judges[j].reputation for j in plan.members) / total

@@ -17,7 +17,7 @@ from peerproof.attacks.ranking import CHECKS, plans
 from peerproof.attacks.ranking.exact import SLACK, exact_flip, judge_classes
 from peerproof.attacks.ranking.flip import coalition_share
 from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
-from peerproof.attacks.ranking.search import coalition_search
+from peerproof.attacks.ranking.search import coalition_search, ranking_search
 from peerproof.reference.ranking import config_from_mapping, load_config, win_matrix
 from peerproof.reference.ranking.bradley_terry import ilsr
 from peerproof.reference.ranking.reputation import TIE_GAP
@@ -202,3 +202,18 @@ def test_rk_atk_7_hypothesis_finds_the_coalition_beyond_the_exact_class() -> Non
     found = coalition_search(config, job, settings_)
     assert found.verdict == "violated" and found.trace.meta["strategy"] == "schedule"
     assert replay(found.trace) == [] and CHECKS.witness(config, job, found.trace) is not None
+
+
+def test_rk_sec_4_hypothesis_withholding_search_catches_a_model_that_drops_the_prior(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    small = load_config(CONFIGS / "swarm-small.yaml")
+    job, settings_ = Job("consensus-not-blocked"), Settings(dialect="spec", samples=60)
+    found = ranking_search(small, job, settings_)
+    assert found.verdict == "violated" and found.trace.meta["members"] == ["j5"] and replay(found.trace) == []
+    config = replace(small, aggregation=replace(small.aggregation, prior=0.05))
+    assert ranking_search(config, job, settings_).verdict == "holds-bounded"
+    original = importlib.import_module("peerproof.reference.ranking.weights").win_matrix
+    monkeypatch.setattr(importlib.import_module("peerproof.reference.ranking.consensus"), "win_matrix",
+                        lambda config, comparisons, judges: original(
+                            replace(config, aggregation=replace(config.aggregation, prior=0.0)), comparisons, judges))
+    assert ranking_search(config, job, settings_).verdict == "violated"
