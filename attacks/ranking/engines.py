@@ -36,8 +36,9 @@ SYBIL_CAP = 200  # RK-ATK-2: swarm sizes tried when identities cost nothing (the
 PROMOTION = "coalitions of the config's judges using the promotion strategy (RK-ATK-1)"
 
 
-def _finding(job: Job, verdict: str, reason: str, bound: str | None, started: float, engine: str,
+def reported(job: Job, verdict: str, reason: str, bound: str | None, started: float, engine: str,
              trace: Any = None) -> Finding:
+    """The engine's finding on a job, timed from ``started``."""
     return Finding(job.slug, job.topic, verdict, reason, bound, round(time.perf_counter() - started, 3), engine, trace)
 
 
@@ -49,13 +50,13 @@ def confirmed(config: Config, job: Job, events: Sequence[Event], settings: Setti
                    claim={"property": job.slug, "verdict": "violated"}, meta=meta)
     mismatches = replay(trace)
     if mismatches:
-        return _finding(job, "inconclusive", f"the attack's trace does not replay: {mismatches[0]}", None, started,
+        return reported(job, "inconclusive", f"the attack's trace does not replay: {mismatches[0]}", None, started,
                         engine)
     account = witness(config, job.slug, trace)
     if account is None:
-        return _finding(job, "inconclusive", f"{engine} proposed an attack the witness does not confirm ({detail})",
+        return reported(job, "inconclusive", f"{engine} proposed an attack the witness does not confirm ({detail})",
                         None, started, engine)
-    return _finding(job, "violated", f"{account}; {detail}", None, started, engine, trace)
+    return reported(job, "violated", f"{account}; {detail}", None, started, engine, trace)
 
 
 def budget_identities(config: Config) -> tuple[int, bool]:
@@ -74,20 +75,20 @@ def analytic(config: Config, job: Job, settings: Settings) -> Finding | None:
     started = time.perf_counter()
     slug, dialect = job.slug, get_dialect(settings.dialect)
     if slug == "self-promotion" and config.aggregation.exclude_own:
-        return _finding(job, "holds", "RK-ROUND-4: a judge's comparisons of its own answer are not counted, so "
+        return reported(job, "holds", "RK-ROUND-4: a judge's comparisons of its own answer are not counted, so "
                         "changing them cannot move the consensus", "unbounded", started, "analytic")
     if slug in ("consensus-not-blocked", "nonexistence-reported") and config.aggregation.prior > 0:
-        return _finding(job, "holds", "RK-BT-5: the prior gives every ordered pair positive weight, so the win "
+        return reported(job, "holds", "RK-BT-5: the prior gives every ordered pair positive weight, so the win "
                         "digraph is complete and the MLE always exists", "unbounded", started, "analytic")
     if slug == "consensus-not-blocked" and not dialect.check_existence:
-        return _finding(job, "holds", "RK-DIV-1: this dialect names a winner whenever a comparison is counted, so only "
+        return reported(job, "holds", "RK-DIV-1: this dialect names a winner whenever a comparison is counted, so only "
                         "withholding every comparison (100% of the reputation) blocks it", "unbounded", started,
                         "analytic")
     if slug == "nonexistence-reported" and dialect.check_existence:
-        return _finding(job, "holds", "RK-BT-4: the spec checks strong connectivity before fitting and names no "
+        return reported(job, "holds", "RK-BT-4: the spec checks strong connectivity before fitting and names no "
                         "winner without it (status no-mle)", "unbounded", started, "analytic")
     if slug in ("sybil-resistance", "farming-bounded") and budget_identities(config)[0] == 0:
-        return _finding(job, "holds", f"RK-ADM-3: the budget {config.security.sybil_budget:g} buys no admitted "
+        return reported(job, "holds", f"RK-ADM-3: the budget {config.security.sybil_budget:g} buys no admitted "
                         f"identity (each costs {identity_cost(config):g})", "unbounded", started, "analytic")
     return None
 
@@ -105,7 +106,7 @@ def _self_promotion(config: Config, job: Job, settings: Settings, started: float
             return confirmed(config, job, events, settings, "enumeration",
                              f"RK-ATK-3: {author} marked {own} the winner of all its comparisons of it", started,
                              {"attack": "self-promotion", "author": author, "candidate": own})
-    return _finding(job, "holds-bounded", f"none of the {len(authors)} judging authors flips the winner to its own "
+    return reported(job, "holds-bounded", f"none of the {len(authors)} judging authors flips the winner to its own "
                     "answer by winning all its comparisons of it", "every judging author, strongest self-promotion "
                     "(RK-ATK-3)", started, "enumeration")
 
@@ -134,14 +135,14 @@ def smallest_swarm(config: Config, dialect: str, farm: int, limit: int) -> tuple
 def _swarm(config: Config, job: Job, settings: Settings, started: float, farm: int) -> Finding:
     h = honest(config, settings.dialect)
     if h.winner is None:
-        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
                         "vacuous: no honest winner", started, "enumeration")
     limit, capped = budget_identities(config)
     best = smallest_swarm(config, settings.dialect, farm, limit)
     bound = f"up to {limit} identities" + (" (identities are free: the budget is unbounded)" if capped else "") + \
         (f", farming {farm} rounds" if farm else "") + ", promoting any candidate (RK-ATK-2)"
     if best is None:
-        return _finding(job, "holds-bounded", f"no swarm of at most {limit} identities flips the winner {h.winner}",
+        return reported(job, "holds-bounded", f"no swarm of at most {limit} identities flips the winner {h.winner}",
                         bound, started, "enumeration")
     k, target = best
     events = plans.sybil_events(config, k, target, h.winner, farm, h.theta)
@@ -230,7 +231,7 @@ def cheapest_flip(config: Config, dialect: str, by: str, max_solves: int) -> Che
 def _coalition_share(config: Config, job: Job, settings: Settings, started: float) -> Finding:
     h = honest(config, settings.dialect)
     if h.winner is None:
-        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
                         "vacuous: no honest winner", started, "z3")
     judges = judges_of(config)
     total = sum(judges[j].reputation for j in voters(config))
@@ -240,9 +241,9 @@ def _coalition_share(config: Config, job: Job, settings: Settings, started: floa
     low = by_rep.lower_bound / total
     if by_rep.best is None:
         if low >= 1.0:
-            return _finding(job, "holds-bounded", "not even every judge together flips the winner", PROMOTION,
+            return reported(job, "holds-bounded", "not even every judge together flips the winner", PROMOTION,
                             started, "z3")
-        return _finding(job, "inconclusive", f"no flipping coalition found; the cheapest costs at least {low:.1%} "
+        return reported(job, "inconclusive", f"no flipping coalition found; the cheapest costs at least {low:.1%} "
                         f"({by_rep.solves} solves)", None, started, "z3")
     share = by_rep.best.cost / total
     detail = f"RK-ATK-1: by reputation {len(by_rep.best.members)} judges ({', '.join(by_rep.best.members)}) " \
@@ -255,9 +256,9 @@ def _coalition_share(config: Config, job: Job, settings: Settings, started: floa
                           "share": share, "proven_minimal": by_rep.proven, "lower_bound_share": low,
                           "smallest_by_count": list(by_count.best.members) if by_count.best else None})
     if low >= threshold:
-        return _finding(job, "holds-bounded", f"{detail}: at least {low:.1%} ≥ {threshold:.1%}", PROMOTION, started,
+        return reported(job, "holds-bounded", f"{detail}: at least {low:.1%} ≥ {threshold:.1%}", PROMOTION, started,
                         "z3")
-    return _finding(job, "inconclusive", f"{detail}: the cheapest flip costs between {low:.1%} and {share:.1%}, "
+    return reported(job, "inconclusive", f"{detail}: the cheapest flip costs between {low:.1%} and {share:.1%}, "
                     f"threshold {threshold:.1%}", None, started, "z3")
 
 
@@ -308,19 +309,19 @@ def _withholding(config: Config, job: Job, settings: Settings, started: float, b
     if config.aggregation.prior > 0 or existence_checked != (job.slug == "consensus-not-blocked"):
         return None  # the analytic engine settles it: no cut exists, or no cut can name a winner / block
     if len(config.candidates) > MAX_CUT_CANDIDATES:
-        return _finding(job, "inconclusive", f"the exhaustive cut search covers at most {MAX_CUT_CANDIDATES} "
+        return reported(job, "inconclusive", f"the exhaustive cut search covers at most {MAX_CUT_CANDIDATES} "
                         "candidates", None, started, "enumeration")
     judges = judges_of(config)
     members, reached = cheapest_cut(config, settings.dialect, by)
     if not reached:
-        return _finding(job, "inconclusive", f"the cheapest cut ({', '.join(members)}) does not disconnect the "
+        return reported(job, "inconclusive", f"the cheapest cut ({', '.join(members)}) does not disconnect the "
                         "round in the model", None, started, "enumeration")
     pool = voters(config)
     total = sum(judges[j].reputation for j in pool)
     share = sum(judges[j].reputation for j in members) / total if total else 0.0
     detail = f"RK-ATK-4: {len(members)} judges ({', '.join(members) or 'none'}) holding {share:.1%} withhold"
     if job.slug == "consensus-not-blocked" and share >= config.security.max_coalition_share:
-        return _finding(job, "holds", f"{detail}: the cheapest blocking coalition is at or above the threshold "
+        return reported(job, "holds", f"{detail}: the cheapest blocking coalition is at or above the threshold "
                         "(exact: every candidate set enumerated)", "unbounded", started, "enumeration")
     return confirmed(config, job, plans.withholding_events(members), settings, "enumeration", detail, started,
                      {"attack": "withholding", "members": list(members), "share": share})

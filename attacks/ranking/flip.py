@@ -12,7 +12,7 @@ import time
 from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.ranking import plans
-from peerproof.attacks.ranking.engines import _finding, confirmed
+from peerproof.attacks.ranking.engines import confirmed, reported
 from peerproof.attacks.ranking.exact import Certificate, exact_flip
 from peerproof.attacks.ranking.scenario import honest, judges_of, voters
 from peerproof.reference.ranking.config import Config
@@ -50,7 +50,7 @@ def coalition_share(config: Config, job: Job, settings: Settings) -> Finding | N
         return None
     h = honest(config, settings.dialect)
     if h.winner is None:
-        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
                         "vacuous: no honest winner", started, ENGINE)
     judges = judges_of(config)
     total = sum(judges[j].reputation for j in voters(config))
@@ -72,7 +72,7 @@ def coalition_share(config: Config, job: Job, settings: Settings) -> Finding | N
                           "reputation_minimal": list(by_rep.members or ()), "reputation_proven": by_rep.proven,
                           "reputation_minimal_share": by_rep.cost / total, "lower_bound_share": low})
     if low >= threshold:
-        return _finding(job, "holds-bounded", f"{detail}: the cheapest flip needs at least {low:.1%} ≥ "
+        return reported(job, "holds-bounded", f"{detail}: the cheapest flip needs at least {low:.1%} ≥ "
                         f"{threshold:.1%}", PAIRWISE, started, ENGINE)
-    return _finding(job, "inconclusive", f"{detail}: the cheapest flip costs at least {low:.1%}, below the "
+    return reported(job, "inconclusive", f"{detail}: the cheapest flip costs at least {low:.1%}, below the "
                     f"threshold {threshold:.1%}, and none below it was found", None, started, ENGINE)

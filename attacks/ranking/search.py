@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.ranking import plans
-from peerproof.attacks.ranking.engines import _finding, confirmed
+from peerproof.attacks.ranking.engines import confirmed, reported
 from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
 from peerproof.reference.events import Event
 from peerproof.reference.ranking.config import Config
@@ -126,7 +126,7 @@ def withholding_search(config: Config, job: Job, settings: Settings) -> Finding 
     what = "leaves the round without a consensus below the threshold" if blocking else \
         "gets a winner named without an MLE"
     if not found:
-        return _finding(job, "holds-bounded", f"none of {settings.samples} sampled withholding sets {what}",
+        return reported(job, "holds-bounded", f"none of {settings.samples} sampled withholding sets {what}",
                         f"{settings.samples} Hypothesis-sampled withholding sets (seed {settings.seed})", started,
                         ENGINE)
     share, members = min(found, key=lambda f: (len(f[1]), f[0]))
@@ -152,7 +152,7 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
         return None
     h = honest(config, settings.dialect)
     if h.winner is None:
-        return _finding(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
                         "vacuous: no honest winner", started, ENGINE)
     judges, pool = judges_of(config), voters(config)
     total = sum(judges[j].reputation for j in pool)
@@ -174,7 +174,7 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
 
     explore()
     if not found:
-        return _finding(job, "holds-bounded", f"none of {settings.samples} sampled coalitions below "
+        return reported(job, "holds-bounded", f"none of {settings.samples} sampled coalitions below "
                         f"{threshold:.1%} flips the winner {h.winner}", f"{settings.samples} Hypothesis-sampled "
                         "coalitions (promotion, boosting or schedule turns, seed " f"{settings.seed})", started,
                         ENGINE)
