@@ -217,3 +217,25 @@ def test_rk_sec_4_hypothesis_withholding_search_catches_a_model_that_drops_the_p
                         lambda config, comparisons, judges: original(
                             replace(config, aggregation=replace(config.aggregation, prior=0.0)), comparisons, judges))
     assert ranking_search(config, job, settings_).verdict == "violated"
+
+
+def test_rk_atk_6_the_flip_region_is_not_convex_so_linear_cuts_would_not_be_exact() -> None:
+    """Two win matrices on the client's 7-answer schedule (same comparison totals) where candidate 0 beats
+    candidate 1, whose midpoint has 1 ahead: a MILP cut separating a failing point is not valid in general."""
+    n, pairs = 7, [(i, i + 1) for i in range(6)] + [(i, i + 3) for i in range(3)]
+    rng = np.random.default_rng(167)  # found by scanning seeds; the sampling below must stay as it is
+    totals = {p: rng.uniform(0.5, 5) for p in pairs}
+
+    def theta(w: np.ndarray) -> np.ndarray:
+        return np.array(ilsr(w, 1e-12, 10_000).theta)
+
+    beating = []
+    while len(beating) < 4:
+        w = np.zeros((n, n))
+        for (i, j), c in totals.items():
+            f = rng.uniform(0.02, 0.98)
+            w[i, j], w[j, i] = f * c, (1 - f) * c
+        if theta(w)[0] > theta(w)[1]:
+            beating.append(w)
+    middle = theta((beating[2] + beating[3]) / 2)
+    assert middle[0] < middle[1] - 1e-3
