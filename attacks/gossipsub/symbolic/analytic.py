@@ -47,6 +47,7 @@ ENGINE = "analytic"
 
 LONGEST_WAIT = 20_000  # decay intervals a constructed counterexample may take
 MAX_WARM_UP = 400  # decay intervals a silent-peer witness may spend building P1 elsewhere first
+LASTING_BEATS = 10  # GS-SHORT-3: a witness that must last keeps one router heartbeat every 10 decay intervals
 MAX_WITNESS_EVENTS = 200_000  # larger constructions are left to the search engines (replaying them takes minutes)
 
 
@@ -201,7 +202,7 @@ def non_forwarding(config: Config, cq: ConfigQ, topic: str, started: float) -> F
         plan = Plan({ATTACKER: (Step(graft=frozenset({topic})),)})
         how = f"the attacker joins the {topic} mesh and never sends anything"
         return _witness(config, cq, slug, topic, plan, act + HORIZON_INTERVALS + 2, how, started,
-                        peers=[ATTACKER], horizon=HORIZON_INTERVALS)
+                        heartbeats=LASTING_BEATS, peers=[ATTACKER], horizon=HORIZON_INTERVALS)
     others = sum((_reward(x) for x in cq.topics if x.name != topic), Fraction(0))
     limit = others + t.tw * (t.w1 * t.cap1 + t.w3 * t.thr * t.thr)
     if limit >= 0:
@@ -243,7 +244,7 @@ def silent_survives(config: Config, cq: ConfigQ, topic: str, started: float) -> 
            f"of at least {float(plan.floor):g}), grafts {topic} after {plan.warm_up} intervals and never delivers "
            f"there: its full deficit costs {float(need):g} at most (GS-SIL-2, GS-SHORT-2)")
     return _witness(config, cq, slug, topic, Plan({ATTACKER: tuple(steps)}, loop_from=plan.warm_up + 1), intervals,
-                    how, started, peers=[ATTACKER], horizon=HORIZON_INTERVALS)
+                    how, started, heartbeats=LASTING_BEATS, peers=[ATTACKER], horizon=HORIZON_INTERVALS)
 
 
 def rewards(config: Config, cq: ConfigQ, started: float) -> Finding | None:
@@ -291,7 +292,7 @@ def graylists(config: Config, cq: ConfigQ, topic: str, started: float) -> Findin
         plan = Plan({ATTACKER: (Step(invalid={topic: rate}),)}, loop_from=0)
         how = f"{rate} invalid message(s) in {topic} every decay interval and nothing else"
         return _witness(config, cq, slug, topic, plan, HORIZON_INTERVALS + 2, how, started, peers=[ATTACKER],
-                        horizon=HORIZON_INTERVALS, rate=rate)
+                        heartbeats=LASTING_BEATS, horizon=HORIZON_INTERVALS, rate=rate)
     return None
 
 
