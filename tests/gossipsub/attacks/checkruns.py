@@ -1,8 +1,9 @@
 """The GossipSub ``peerproof check`` runs the engine-agreement test compares.
 
 * the **manifest run** of every bundled config (the settings recorded in spec/configs/gossipsub/
-  expected.json: the closed forms, then the Hypothesis search on a fixed seed and plan budget), shared
-  with tests/frame/test_manifest.py through the ``manifest_run`` fixture;
+  expected.json, ``check``'s defaults: the closed forms, which decide every property of every bundled
+  config, so no search engine runs), shared with tests/frame/test_manifest.py through the
+  ``manifest_run`` fixture;
 * the **cross-check run** (``--engine both --cross-check``): the closed forms, z3 within a small resource
   budget and the Hypothesis search, each on every property even where the closed forms settled it. z3's
   budget is counted in its deterministic resource units, so its verdicts do not depend on the machine
