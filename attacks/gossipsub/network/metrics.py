@@ -58,6 +58,7 @@ def summarise(rec: Recording) -> dict[str, Any]:
         "duplicates_per_delivery": rec.duplicates / rec.first_deliveries if rec.first_deliveries else math.nan,
         "mesh_degree_in_range": float(((degrees >= r.d_lo) & (degrees <= r.d_hi)).mean()) if len(degrees) else math.nan,
         "mesh_degree_mean": float(degrees.mean()) if len(degrees) else math.nan,
+        "mesh_degree_histogram": np.bincount(degrees.astype(np.int64)).tolist() if len(degrees) else [],
         "honest_nonnegative_min": min((sn.honest_nonnegative for sn in run_snaps), default=math.nan),
         "honest_nonnegative_mean": float(np.mean([sn.honest_nonnegative for sn in run_snaps])) if run_snaps
         else math.nan,
