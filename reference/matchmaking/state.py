@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from peerproof.reference.configfile import ConfigError
 from peerproof.reference.matchmaking.config import MAX_AGENTS, PROFILE_LIMIT, REWARD_LIMIT, Config
 from peerproof.reference.matchmaking.context import context_dimension, pair_context
 from peerproof.reference.matchmaking.dialect import Dialect
@@ -36,6 +37,9 @@ class State:
 
 def initial_state(config: Config, seed: int = 0, dialect: Dialect | None = None) -> State:
     """MM-STEP-1: the configured agents with their profiles, A = λI, b = 0, round 0 (seed unused)."""
+    if dialect is not None and dialect.roles == "performance" and config.performance_index is None:
+        raise ConfigError(config.file or "<config>", "profiles.performance_field",
+                          f"required by dialect {dialect.name!r} (the higher performer teaches)")
     float32 = bool(dialect and dialect.float32)
     dim = context_dimension(config.context, config.dimension)
     return State(0, 0, tuple(a.id for a in config.agents), tuple(a.profile for a in config.agents),

@@ -75,3 +75,9 @@ def test_matchmaking_bad_input_names_file_and_field(path: str, value: object, wh
     with pytest.raises(ConfigError) as info:
         config_from_mapping(_broken(path, value), file="bad.yaml")
     assert str(info.value).startswith(f"bad.yaml: {where}: "), str(info.value)
+
+
+def test_matchmaking_performance_dialect_on_a_config_without_performance_field_is_an_input_error() -> None:
+    config = load_config(CONFIGS / "knexa-code.yaml")
+    with pytest.raises(ConfigError, match="profiles.performance_field: required by dialect 'paper'"):
+        MODEL.start(config, dialect="paper")
