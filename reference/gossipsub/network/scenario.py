@@ -247,6 +247,8 @@ def resolve_config(s: Scenario, config: str | None = None) -> tuple[Config, str]
     if topic is None:
         if s.topic:
             raise ConfigError(s.file, "topic", f"{s.topic!r} is not a scored topic of config {cfg.name!r}")
+        if not cfg.topics:
+            raise ConfigError(s.file, "config", f"config {cfg.name or cfg.file!r} scores no topic to simulate")
         topic = sorted(cfg.topics)[0]
     return cfg, topic
 
