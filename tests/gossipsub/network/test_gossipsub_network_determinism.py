@@ -18,3 +18,10 @@ def test_gs_net_run_1_same_seed_same_run() -> None:
 def test_gs_net_run_1_seeds_give_independent_networks() -> None:
     a, b = run_task(Task(SMALL, seed=1)), run_task(Task(SMALL, seed=2))
     assert a["series"] != b["series"] or a["latency_cdf"] != b["latency_cdf"]
+
+
+def test_gs_net_run_4_joblib_workers_give_the_same_runs_as_one_process() -> None:
+    from peerproof.attacks.gossipsub.network.runner import run_tasks
+
+    tasks = [Task(SMALL, seed=k) for k in range(3)]
+    assert run_tasks(tasks, n_jobs=2) == run_tasks(tasks, n_jobs=1)
