@@ -7,21 +7,17 @@ matches the pure model's; grafts and prunes go through the kernel, scores are th
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
 
 import numpy as np
-from peerproof.reference.gossipsub.fast.layout import CONNECTED, NOW, OUTBOUND, TICKS
-
-if TYPE_CHECKING:
-    from peerproof.reference.gossipsub.fast.engine import Engine
+from peerproof.reference.gossipsub.fast.layout import CONNECTED, NOW, OUTBOUND, TICKS, EngineView
 
 
-def members(e: Engine, t: int) -> list[str]:
+def members(e: EngineView, t: int) -> list[str]:
     """The names of the peers in the mesh of topic id ``t``."""
     return [e.ev.peers[p] for p in np.flatnonzero(e.t.mesh[: len(e.ev.peers), t]).tolist()]
 
 
-def candidates(e: Engine, t: int, scores: dict[str, float]) -> list[str]:
+def candidates(e: EngineView, t: int, scores: dict[str, float]) -> list[str]:
     """mesh.candidates: connected subscribers of the topic outside its mesh, not backing off, sorted."""
     tab, now = e.t, int(e.t.clk[NOW])
     out = []
@@ -32,7 +28,7 @@ def candidates(e: Engine, t: int, scores: dict[str, float]) -> list[str]:
     return sorted(out)
 
 
-def heartbeat(e: Engine) -> None:
+def heartbeat(e: EngineView) -> None:
     """mesh.heartbeat (GS-HB-1..5) on the tables."""
     tab, r, ids = e.t, e.config.router, e.peer_id
     tab.clk[TICKS] += 1
@@ -68,7 +64,7 @@ def heartbeat(e: Engine) -> None:
             _opportunistic(e, t, scores, rng)
 
 
-def _trim(e: Engine, t: int, scores: dict[str, float], rng: random.Random, outbound: set[str]) -> None:
+def _trim(e: EngineView, t: int, scores: dict[str, float], rng: random.Random, outbound: set[str]) -> None:
     """mesh._trim: keep the best Dscore, the rest at random, at least Dout outbound."""
     r = e.config.router
     plst = sorted(members(e, t))
@@ -100,7 +96,7 @@ def _trim(e: Engine, t: int, scores: dict[str, float], rng: random.Random, outbo
         e.prune(e.peer_id[p], t)
 
 
-def _opportunistic(e: Engine, t: int, scores: dict[str, float], rng: random.Random) -> None:
+def _opportunistic(e: EngineView, t: int, scores: dict[str, float], rng: random.Random) -> None:
     """mesh._opportunistic: graft peers above a low median mesh score."""
     mesh = members(e, t)
     if len(mesh) <= 1:

@@ -9,11 +9,13 @@ scored topic" is ``t < T``. Column constants name what each column holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.params import DEFAULT_SEEN_MSG_TTL_MS
+from peerproof.reference.gossipsub.state import State
 
 # tb[p, t, ·] (uint8): the flags of one peer's topic stats.
 PRESENT, IN_MESH, ACTIVE = 0, 1, 2
@@ -119,3 +121,33 @@ def empty_tables(peers: int, scored: int, topics: int, messages: int, cells: int
         backoff=np.full((p, max(topics, 1)), NO_BACKOFF, np.int64), mesh_key=np.zeros(max(topics, 1), np.uint8),
         clk=clk, rec=rec, queue=np.zeros((max(cells, 1), 2), np.int64), pool=np.zeros((max(cells, 1), 2), np.int64),
         expired=np.zeros(p, np.int64))
+
+
+class EngineView(Protocol):
+    """What the heartbeat, the materialisation and snapshots read of a fast engine (``engine.Engine``)."""
+
+    config: Config
+    dialect: Dialect
+    seed: int
+    ev: Any  # encode.Encoded: the trace's arrays and the names behind the ids
+    t: Tables
+    params: Params
+    peer_id: dict[str, int]
+    topic_id: dict[str, int]
+    peer_ips: dict[str, set[str]]
+    known_ips: dict[int, set[str]]
+
+    def scores(self) -> dict[str, float]:
+        """The kernel's score of every peer the router keeps stats for."""
+
+    def graft(self, p: int, topic: int) -> None:
+        """membership.graft on the tables."""
+
+    def prune(self, p: int, topic: int) -> None:
+        """membership.prune on the tables."""
+
+    def state(self) -> State:
+        """The pure State after the applied events."""
+
+    def observed_state(self) -> State:
+        """A State with what ``observe`` reads."""

@@ -7,8 +7,6 @@ the delivery records, their expiry queue, subscriptions, directions and backoffs
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from immutables import Map
 from peerproof.reference.gossipsub.fast.layout import (
@@ -46,6 +44,7 @@ from peerproof.reference.gossipsub.fast.layout import (
     SUB_KEY,
     TICKS,
     VALIDATED,
+    EngineView,
 )
 from peerproof.reference.gossipsub.state import (
     DeliveryRecord,
@@ -56,11 +55,8 @@ from peerproof.reference.gossipsub.state import (
     TopicStats,
 )
 
-if TYPE_CHECKING:
-    from peerproof.reference.gossipsub.fast.engine import Engine
 
-
-def peer_stats(e: Engine, p: int) -> PeerStats:
+def peer_stats(e: EngineView, p: int) -> PeerStats:
     """The PeerStats of peer id ``p`` (which the router knows)."""
     t = e.t
     topics = {}
@@ -76,11 +72,11 @@ def peer_stats(e: Engine, p: int) -> PeerStats:
                      known_ips=frozenset(e.known_ips.get(p, ())), behaviour_penalty=float(t.pf[p, BEHAVIOUR]))
 
 
-def _names(e: Engine, ids: np.ndarray) -> frozenset[str]:
+def _names(e: EngineView, ids: np.ndarray) -> frozenset[str]:
     return frozenset(e.ev.peers[p] for p in ids.tolist())
 
 
-def observed_state(e: Engine) -> State:
+def observed_state(e: EngineView) -> State:
     """What ``observe`` reads: peers, the peers-per-IP table, app scores, meshes, the clock."""
     t, n = e.t, len(e.ev.peers)
     known = np.flatnonzero(t.pi[:n, KNOWN]).tolist()
@@ -95,7 +91,7 @@ def observed_state(e: Engine) -> State:
                  peer_ips=peer_ips, app_scores=app_scores, router=RouterState(mesh=mesh, seed=e.seed))
 
 
-def _record(e: Engine, m: int) -> DeliveryRecord:
+def _record(e: EngineView, m: int) -> DeliveryRecord:
     r = e.t.rec[m].tolist()
     senders = []
     c = r[PEERS_HEAD]
@@ -108,7 +104,7 @@ def _record(e: Engine, m: int) -> DeliveryRecord:
         peers=frozenset(senders), expire_ms=r[R_EXPIRE])
 
 
-def full_state(e: Engine) -> State:
+def full_state(e: EngineView) -> State:
     """The pure model's State: ``observed_state`` plus deliveries, expiries and the whole router.
 
     The expiry queue holds the same entries in the same order as the pure fold's (GS-P3-4), in one

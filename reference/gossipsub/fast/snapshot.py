@@ -6,15 +6,13 @@ compiled kernel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect, get_dialect
+from peerproof.reference.gossipsub.fast.layout import EngineView
 from peerproof.reference.gossipsub.observe import observe
 from peerproof.reference.gossipsub.state import State
-
-if TYPE_CHECKING:
-    from peerproof.reference.gossipsub.fast.engine import Engine
 
 
 class Snapshot(tuple):
@@ -43,7 +41,7 @@ class Snapshot(tuple):
             fold.settled[index] = fold.at(index).state()
         return fold.settled[index]
 
-    def engine(self) -> Engine:
+    def engine(self) -> EngineView:
         """The fast engine positioned just after the event (its tables hold until the fold is read further)."""
         return self[0].at(self[1])
 
