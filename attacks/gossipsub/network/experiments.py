@@ -16,8 +16,9 @@ import numpy as np
 from peerproof.attacks.gossipsub.network.metrics import across_seeds
 from peerproof.attacks.gossipsub.network.runner import Task, run_tasks, sized
 from peerproof.reference.gossipsub.network import load_scenario, resolve_config, simulate
+from peerproof.spec import SPEC_DIR
 
-EXPECTED = Path(__file__).resolve().parents[3] / "spec" / "configs" / "gossipsub" / "expected.json"
+EXPECTED = SPEC_DIR / "configs" / "gossipsub" / "expected.json"
 BUNDLED = ("eth2-acl2s", "eth2-lighthouse", "eth2-lodestar", "eth2-prysm", "filecoin-acl2s", "filecoin-lotus")
 
 

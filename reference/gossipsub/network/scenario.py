@@ -25,8 +25,9 @@ from peerproof.reference.configfile import (
     read_string,
 )
 from peerproof.reference.gossipsub.config import Config, config_from_mapping, load_config, to_canonical
+from peerproof.spec import SPEC_DIR
 
-SCENARIO_DIR = Path(__file__).resolve().parents[3] / "spec" / "scenarios" / "gossipsub"
+SCENARIO_DIR = SPEC_DIR / "scenarios" / "gossipsub"
 HARDENING_PARAMS = SCENARIO_DIR / "params-hardening.yaml"
 TARGETS = ("all", "publishers", "single")
 # The block topic of each parameter family: the topic the hardening runs published in ("blocks").
