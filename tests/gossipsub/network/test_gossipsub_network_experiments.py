@@ -36,10 +36,13 @@ def test_gs_net_exp_4_covert_flash_meshes_recover_within_120s() -> None:
 
 def test_gs_net_exp_5_free_riding_agrees_with_the_check_verdicts() -> None:
     verdicts = X.block_topic_verdicts()
-    configs = tuple(c for c in ("eth2-lighthouse", "eth2-lodestar") if verdicts.get(c) in ("violated", "holds"))
-    out = X.free_riding(configs, peers=PEERS, seeds=SEEDS)
+    cheap_first = ("eth2-lighthouse", "eth2-lodestar", "eth2-prysm")  # prysm's P3 activates only after 1536 s
+    violated = next((c for c in cheap_first if verdicts.get(c) == "violated"), None)
+    holds = next((c for c in cheap_first if verdicts.get(c) == "holds"), None)
+    assert violated and holds, f"the manifest no longer has a violated and a holding Eth2 block topic: {verdicts}"
+    out = X.free_riding((violated, holds), peers=PEERS, seeds=SEEDS)
     assert out.passed, out.measured
-    assert {out.measured[c]["network"] for c in configs} == {"stay", "pruned"} or len(configs) < 2
+    assert (out.measured[violated]["network"], out.measured[holds]["network"]) == ("stay", "pruned")
 
 
 def test_gs_net_exp_6_no_false_positives_where_the_check_proves_good_peers_safe() -> None:
