@@ -131,8 +131,8 @@ def free_riding(configs: tuple[str, ...] = ("eth2-lighthouse", "eth2-lodestar", 
         stays = all(r["stayed_past_activation"] > 0 for r in mine)
         pruned = all(r["stayed_past_activation"] == 0 for r in mine)
         verdict = verdicts.get(c, "unknown")
-        agree = (verdict == "violated" and stays) or (verdict == "holds" and pruned) or verdict not in ("violated",
-                                                                                                         "holds")
+        # An inconclusive verdict is reported, not compared; a config missing from the manifest disagrees.
+        agree = (verdict == "violated" and stays) or (verdict == "holds" and pruned) or verdict == "inconclusive"
         ok &= agree
         measured[c] = {"check_verdict": verdict, "network": "stay" if stays else "pruned" if pruned else "mixed",
                        "agrees": agree, "runs": mine}
