@@ -4,14 +4,16 @@ Each ``holds`` names its argument, and each ``violated`` carries a constructed t
 model replayed and the property's checker confirmed. The arguments, per property:
 
 * GS-PROP-1: a topic with no weighted penalty never contributes negatively; with no other rewarding
-  topic a negative contribution drags the total down. Violation: one invalid message in T, rewards
-  elsewhere while its P4 counter decays (counters decay to fractions, so the penalty gets as small as
-  DecayToZero allows), the wait solved exactly.
+  topic a negative contribution drags the total down. Violation: one invalid message in T, a silent
+  wait while its P4 counter decays (counters decay to fractions, so the penalty gets as small as
+  DecayToZero allows), then the fewest first deliveries elsewhere that outweigh it (GS-SHORT-1).
 * GS-PROP-2: without a binding topic cap (no cap, or a cap above every reachable topic sum) the score
-  is a plain sum in which every weighted penalty has a negative coefficient.
+  is a plain sum in which every weighted penalty has a negative coefficient; under a binding cap two
+  peers filled above the cap differ only by a decayed invalid message and score alike (GS-CAP-1).
 * GS-PROP-3: ``not-scored`` is read off the config; otherwise an upper bound of the silent peer's
   score n intervals after activation (every other topic at its best, its own P2 and P3 counters
-  decaying geometrically from their caps) crosses 0 at a computable N.
+  decaying geometrically from their caps) crosses 0 at a computable N (GS-SIL-1), or its limit is
+  >= 0 and a steady reward elsewhere outweighs the full deficit for the horizon (GS-SIL-2, GS-SHORT-2).
 * GS-PROP-4: the worst environment is a quiet one (no messages, so full deficits); each topic's P1 at
   its activation either outweighs its deficit penalty (holds) or the quiet run is the violation.
 * GS-PROP-5: structural (GS-SCORE reads only the peer's own counters, IP groups and P5).
