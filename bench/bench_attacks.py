@@ -82,7 +82,8 @@ def verdict(f: Finding | None) -> str:
 def main() -> None:
     """Run every measurement and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per solver call or search")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="z3: its budget in seconds' worth of resource units (GS-Z3-1); the search: seconds")
     parser.add_argument("--samples", type=int, default=300, help="Hypothesis plans per search")
     parser.add_argument("--depth", type=int, default=100, help="decay intervals z3 unrolls")
     args = parser.parse_args()
