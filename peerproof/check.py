@@ -81,8 +81,9 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"how far the bounded engines unroll, in the protocol's unit (decay intervals, "
                              f"rounds, ...; default {DEFAULT_DEPTH})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                        help=f"time limit of one solver call or search, seconds (default {DEFAULT_TIMEOUT_S:g}); "
-                             "a time-out is an inconclusive verdict")
+                        help=f"budget of one engine call, seconds (default {DEFAULT_TIMEOUT_S:g}); an engine may "
+                             "count it in deterministic work units (z3's resource counter), so the verdict does not "
+                             "depend on the machine's load; a spent budget is an inconclusive verdict")
     parser.add_argument("--engine", choices=ENGINES, default="both",
                         help="attack engines for what the closed forms leave open: z3, Hypothesis targeted search, "
                              "or both (default: z3, then Hypothesis where z3 did not settle it either)")
