@@ -4,7 +4,8 @@
   named, ``violated`` with a constructed and replayed trace, or None where no argument settles it.
 * ``synthesize(config, slug, topic, depth=100, timeout_s=30)`` -- z3 bounded model checking (``bmc``):
   ``violated`` with a replayed trace, ``holds-bounded`` with the bound and the attacker's choices,
-  ``holds`` (fairness, by 1-induction), or ``inconclusive`` (time-out, unknown, encoding bug).
+  ``holds`` (fairness, by 1-induction), or ``inconclusive`` (resource budget spent, unknown, encoding
+  bug); ``timeout_s`` is a budget of z3's deterministic resource units, not of the wall clock (GS-Z3-1).
 * ``search.search`` -- the Hypothesis targeted search over periodic attacker plans, an independent
   search space (engine agreement means something because the two share no plan code).
 
