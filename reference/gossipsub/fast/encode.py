@@ -6,6 +6,7 @@ comprehensions over the whole trace rather than one dispatch per event.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -63,17 +64,24 @@ class Encoded:
     refusal: Exception | None  # what the pure fold raises at events[usable]
 
 
-def _field(events: Sequence, name: str, first: Sequence[str] = ()) -> tuple[np.ndarray, list[str]]:
+def _field(events: Sequence, name: str, first: Sequence[str] = (), many: bool = False) -> tuple[np.ndarray, list[str]]:
     """The ids of each event's field ``name`` (-1 where it has none or None), and the names behind the
     ids: ``first``, then the others in order of first appearance.
 
-    One C-level pass records each name's first appearance (a dict's setdefault with the event index);
-    a running count of first appearances numbers the names densely in that order.
+    ``many`` (most values distinct, as message IDs): one C-level pass records each name's first
+    appearance (a dict's setdefault with the event index) and a running count of first appearances
+    numbers the names; otherwise (few names, as peers and topics) the distinct names are collected first
+    and each value looked up.
     """
     n, f = len(events), len(first)
     values = list(map(getattr, events, repeat(name), repeat(None)))
-    table: dict[str | None, int] = {None: -f - 1, **{name_: j - f for j, name_ in enumerate(first)}}
-    raw = np.fromiter(map(table.setdefault, values, range(n)), dtype=np.int64, count=n)
+    if not many:
+        names = [*first, *(v for v in dict.fromkeys(values) if v is not None and v not in first)]
+        table = dict(zip(names, range(len(names)), strict=True))
+        table[None] = -1
+        return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=n), names
+    table_: dict[str | None, int] = {None: -f - 1, **{name_: j - f for j, name_ in enumerate(first)}}
+    raw = np.fromiter(map(table_.setdefault, values, range(n)), dtype=np.int64, count=n)
     is_first = raw == np.arange(n)
     rank = np.cumsum(is_first) - 1 + f
     ids = np.where(raw >= 0, rank[np.maximum(raw, 0)], raw + f)
@@ -83,7 +91,21 @@ def _field(events: Sequence, name: str, first: Sequence[str] = ()) -> tuple[np.n
 
 def encode(config: Config, events: Sequence) -> Encoded:
     """The arrays of the events the pure fold applies (up to its first refusal); names interned in order
-    of first appearance, the config's scored topics first."""
+    of first appearance, the config's scored topics first.
+
+    The cyclic garbage collector is paused meanwhile: interning allocates millions of objects that form no
+    cycles, and each collection it would trigger walks every live object (the events included).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _encode(config, events)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _encode(config: Config, events: Sequence) -> Encoded:
     kinds = list(map(KINDS.get, map(type, events)))
     usable, refusal = len(events), None
     if None in kinds:
@@ -101,7 +123,7 @@ def encode(config: Config, events: Sequence) -> Encoded:
     kind = np.array(kinds[:usable], dtype=np.int64)
     peer, peers = _field(events, "peer")
     topic, topics = _field(events, "topic", tuple(config.score.topics))
-    msg, messages = _field(events, "msg")
+    msg, messages = _field(events, "msg", many=True)
     val = np.zeros(usable)
     flag = np.zeros(usable, dtype=np.int64)
     for i in np.flatnonzero(kind == k.PENALTY).tolist():

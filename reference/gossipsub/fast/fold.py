@@ -9,7 +9,7 @@ after the engine has moved past it is recomputed by a fresh engine: every snapsh
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from peerproof.reference.gossipsub.config import Config
@@ -36,12 +36,19 @@ class Fold:
 
 
 def fast_states(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> Iterator[tuple[int, Any, Any]]:
-    """Model.states by the fast engine: ``(index, event, Snapshot)``, then the pure fold's refusal, if any."""
+    """Model.states by the fast engine: ``(index, event, Snapshot)``, then the pure fold's refusal, if any
+    (an iterator chained in C: no Python frame per event)."""
     fold = Fold(config, events, dialect, seed)
     n = fold.engine.usable
-    yield from zip(range(n), events[:n], map(Snapshot, zip(repeat(fold), range(n), strict=False)), strict=True)
-    if fold.engine.ev.refusal is not None:
-        raise fold.engine.ev.refusal
+    states = zip(range(n), events[:n], map(Snapshot, zip(repeat(fold), range(n), strict=False)), strict=True)
+    return chain(states, _refusal(fold.engine.ev.refusal))
+
+
+def _refusal(refusal: Exception | None) -> Iterator[tuple[int, Any, Any]]:
+    """Nothing, or the pure fold's refusal raised once the states before it have been read."""
+    if refusal is not None:
+        raise refusal
+    yield from ()
 
 
 def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State:
