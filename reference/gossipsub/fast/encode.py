@@ -64,22 +64,44 @@ class Encoded:
     refusal: Exception | None  # what the pure fold raises at events[usable]
 
 
+class _Names(dict):
+    """Name -> id, numbering a name the first time it is looked up (None -> -1): interning in one C-level
+    pass, with a Python call only for each new name."""
+
+    def __init__(self, first: Sequence[str]) -> None:
+        super().__init__({None: -1, **{name: i for i, name in enumerate(first)}})
+        self.names = list(first)
+
+    def __missing__(self, name: str) -> int:
+        self[name] = len(self.names)
+        self.names.append(name)
+        return self[name]
+
+
+class _Kinds(dict):
+    """Event class -> kernel kind, -1 for a class that is no gossipsub event."""
+
+    def __missing__(self, cls: type) -> int:
+        return -1
+
+
+KIND_OF = _Kinds(KINDS)
+
+
 def _field(events: Sequence, name: str, first: Sequence[str] = (), many: bool = False) -> tuple[np.ndarray, list[str]]:
     """The ids of each event's field ``name`` (-1 where it has none or None), and the names behind the
     ids: ``first``, then the others in order of first appearance.
 
     ``many`` (most values distinct, as message IDs): one C-level pass records each name's first
     appearance (a dict's setdefault with the event index) and a running count of first appearances
-    numbers the names; otherwise (few names, as peers and topics) the distinct names are collected first
-    and each value looked up.
+    numbers the names; otherwise (few names, as peers and topics) ``_Names`` numbers them as met.
     """
     n, f = len(events), len(first)
-    values = list(map(getattr, events, repeat(name), repeat(None)))
+    values = map(getattr, events, repeat(name), repeat(None))
     if not many:
-        names = [*first, *(v for v in dict.fromkeys(values) if v is not None and v not in first)]
-        table = dict(zip(names, range(len(names)), strict=True))
-        table[None] = -1
-        return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=n), names
+        table = _Names(first)
+        return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=n), table.names
+    values = list(values)
     table_: dict[str | None, int] = {None: -f - 1, **{name_: j - f for j, name_ in enumerate(first)}}
     raw = np.fromiter(map(table_.setdefault, values, range(n)), dtype=np.int64, count=n)
     is_first = raw == np.arange(n)
@@ -106,10 +128,11 @@ def encode(config: Config, events: Sequence) -> Encoded:
 
 
 def _encode(config: Config, events: Sequence) -> Encoded:
-    kinds = list(map(KINDS.get, map(type, events)))
+    kind = np.fromiter(map(KIND_OF.__getitem__, map(type, events)), dtype=np.int64, count=len(events))
     usable, refusal = len(events), None
-    if None in kinds:
-        usable = kinds.index(None)
+    unknown = np.flatnonzero(kind < 0)
+    if unknown.size:
+        usable = int(unknown[0])
         refusal = TypeError(f"not a gossipsub event: {events[usable]!r}")
     at = np.fromiter(map(attrgetter("at_ms"), events[:usable]), dtype=np.int64, count=usable)
     back = np.flatnonzero(at < np.concatenate(([0], np.maximum.accumulate(at)[:-1])))
@@ -120,7 +143,7 @@ def _encode(config: Config, events: Sequence) -> Encoded:
         refusal = at_event(exc, usable)
     events = events[:usable]
     at = at[:usable]
-    kind = np.array(kinds[:usable], dtype=np.int64)
+    kind = kind[:usable]
     peer, peers = _field(events, "peer")
     topic, topics = _field(events, "topic", tuple(config.score.topics))
     msg, messages = _field(events, "msg", many=True)
