@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.fast import kernel as k
+from peerproof.reference.gossipsub.fast import scoring
 from peerproof.reference.gossipsub.fast.encode import encode
 from peerproof.reference.gossipsub.fast.heartbeat import heartbeat
 from peerproof.reference.gossipsub.fast.layout import (
@@ -83,12 +84,12 @@ class Engine:
     def score(self, p: int) -> float:
         """score.score of peer id ``p`` on the tables."""
         t, prm = self.t, self.params
-        return k.score(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, p)
+        return scoring.score(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, p)
 
     def scores(self) -> dict[str, float]:
         """The kernel's score of every peer the router keeps stats for, by name (what a heartbeat reads)."""
         t, prm, n = self.t, self.params, len(self.ev.peers)
-        values = k.scores(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, n).tolist()
+        values = scoring.scores(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, n).tolist()
         return {self.ev.peers[p]: v for p, v in enumerate(values) if t.pi[p, KNOWN]}
 
     def graft(self, p: int, topic: int) -> None:

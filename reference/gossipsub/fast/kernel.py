@@ -1,52 +1,34 @@
 """The compiled kernel of the fast engine (GS-FAST-2): ``step`` on mutable arrays, event after event.
 
 Each function here is the in-place twin of a pure function of the reference model, with the same
-floating-point operations in the same order (the docstrings name the twin): decay.py's refresh,
-collection and idle skip, step.py's advance, deliveries.py's first/near-first/invalid deliveries and
-validation outcomes, membership.py's graft and prune, score.py's score. Events the kernel does not
-handle (connections, IP addresses, heartbeats) stop it, and ``engine.py`` applies them in Python.
+floating-point operations in the same order (the docstrings name the twin): deliveries.py's
+first/near-first/invalid deliveries and validation outcomes, membership.py's graft, prune and retention;
+time passes in ``timers.py`` (decay.py, step.py's advance) and scores come from ``scoring.py``. Events the
+kernel does not handle (connections, IP addresses, heartbeats) stop it, and ``engine.py`` applies them.
 Compiled with numba (``cache=True``: the machine code is written beside this file, or under the user's
 cache directory on a read-only install, and reused by every later process).
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from numba import njit
 from peerproof.reference.gossipsub.fast.layout import (
-    ACTIVATION3,
     ACTIVE,
     APP,
-    APP_WEIGHT,
     BEHAVIOUR,
-    BP_DECAY,
-    BP_THRESHOLD,
-    BP_WEIGHT,
-    CAP1,
     CAP2,
     CAP3,
     CONNECTED,
-    DECAY2,
-    DECAY3,
-    DECAY3B,
-    DECAY4,
-    DECAY_TO_ZERO,
-    EXACT,
     EXISTS,
     EXPIRE,
     FAILURE,
     FIRST,
     FIRST_SEEN,
-    GC_INTERVAL,
     GRAFT_TIME,
     HAS_APP,
     IGNORED,
     IN_MESH,
-    INTERVAL,
     INVALID,
-    IP_WEIGHT,
     KNOWN,
     MESH,
     MESH_TIME,
@@ -56,17 +38,12 @@ from peerproof.reference.gossipsub.fast.layout import (
     NEXT_REFRESH,
     NO_SENDER,
     NOW,
-    P1_FLOOR,
     P3_AFTER_PRUNE,
-    P6,
-    P7_THRESHOLD,
     PEERS_HEAD,
     POOL_LEN,
     PRESENT,
     PRUNE_BACKOFF,
-    Q_HEAD,
     Q_LEN,
-    QUANTUM,
     R_EXPIRE,
     R_TOPIC,
     REJECTED,
@@ -75,20 +52,14 @@ from peerproof.reference.gossipsub.fast.layout import (
     STATUS,
     SUB_KEY,
     THRESHOLD3,
-    TOPIC_CAP,
-    TOPIC_WEIGHT,
     TTL,
     UNKNOWN,
     VALID,
     VALIDATED,
-    W1,
-    W2,
-    W3,
-    W3B,
-    W4,
     WINDOW3,
     WINDOW_FROM_VALIDATION,
 )
+from peerproof.reference.gossipsub.fast.timers import advance
 
 # Event kinds as the kernel reads them; COLD kinds stop the kernel (engine.py applies them).
 TICK, RECEIVE, VALIDATE, DELIVER, DUPLICATE, INVALID_MSG, IGNORE, GRAFT, PRUNE, PENALTY, APP_SCORE = range(11)
@@ -96,119 +67,6 @@ SUBSCRIBE, UNSUBSCRIBE = 11, 12
 COLD = 20
 ADD_PEER, REMOVE_PEER, ADD_IP, REMOVE_IP, HEARTBEAT = 20, 21, 22, 23, 24
 ACCEPT, REJECT, IGNORE_OUTCOME = 0, 1, 2
-
-
-@njit(cache=True)
-def decay_factors(tp: np.ndarray, gp: np.ndarray, times: int) -> np.ndarray:
-    """``factor ** times`` for each topic's four decays and the behaviour penalty (GS-DECAY-5)."""
-    n = tp.shape[0]
-    out = np.empty((n + 1, 4))
-    ft = float(times)
-    for t in range(n):
-        out[t, FIRST] = math.pow(tp[t, DECAY2], ft)
-        out[t, MESH] = math.pow(tp[t, DECAY3], ft)
-        out[t, FAILURE] = math.pow(tp[t, DECAY3B], ft)
-        out[t, INVALID] = math.pow(tp[t, DECAY4], ft)
-    out[n, 0] = math.pow(gp[BP_DECAY], ft)
-    return out
-
-
-@njit(cache=True)
-def forget_stats(tb, pi, p):
-    """Drop a peer's stats (retention expired, or a positive score disconnected): the tables forget it."""
-    tb[p, :, :] = 0
-    pi[p, KNOWN] = 0
-    pi[p, N_TOPICS] = 0
-
-
-@njit(cache=True)
-def refresh(tb, tf, ti, order, pf, pi, clk, expired, tp, gp, times):
-    """decay.refresh: expire retained peers past their RetainScore, decay connected peers ``times`` times."""
-    now = clk[NOW]
-    dtz = gp[DECAY_TO_ZERO]
-    f = decay_factors(tp, gp, times)
-    nt = tp.shape[0]
-    for p in range(pi.shape[0]):
-        if pi[p, KNOWN] == 0:
-            continue
-        if pi[p, CONNECTED] == 0:
-            if now > pi[p, EXPIRE]:
-                forget_stats(tb, pi, p)
-                expired[clk[N_EXPIRED]] = p
-                clk[N_EXPIRED] += 1
-            continue
-        for k in range(pi[p, N_TOPICS]):
-            t = order[p, k]
-            for c in range(4):
-                v = tf[p, t, c] * f[t, c]
-                tf[p, t, c] = 0.0 if v < dtz else v
-            if tb[p, t, IN_MESH]:
-                ti[p, t, MESH_TIME] = now - ti[p, t, GRAFT_TIME]
-                if ti[p, t, MESH_TIME] > tp[t, ACTIVATION3]:
-                    tb[p, t, ACTIVE] = 1
-        v = pf[p, BEHAVIOUR] * f[nt, 0]
-        pf[p, BEHAVIOUR] = 0.0 if v < dtz else v
-
-
-@njit(cache=True)
-def collect(rec, queue, clk):
-    """decay.collect_deliveries: forget delivery records whose lifetime has passed, oldest first."""
-    now = clk[NOW]
-    h = clk[Q_HEAD]
-    while h < clk[Q_LEN] and queue[h, 0] < now:
-        m = queue[h, 1]
-        if rec[m, EXISTS] and rec[m, R_EXPIRE] == queue[h, 0]:
-            rec[m, EXISTS] = 0
-        h += 1
-    clk[Q_HEAD] = h
-
-
-@njit(cache=True)
-def advance(tb, tf, ti, order, pf, pi, clk, rec, queue, expired, tp, gp, gi, to_ms):
-    """step.advance: every refresh and collection due by ``to_ms`` (the first EXACT one by one, the rest
-    in closed form as decay.skip_idle), then the clock stands at ``to_ms``."""
-    interval = gi[INTERVAL]
-    gc = gi[GC_INTERVAL]
-    n = 0
-    while n < gi[EXACT]:
-        if min(clk[NEXT_REFRESH], clk[NEXT_GC]) > to_ms:
-            break
-        if clk[NEXT_REFRESH] <= clk[NEXT_GC]:
-            clk[NOW] = clk[NEXT_REFRESH]
-            clk[NEXT_REFRESH] += interval
-            refresh(tb, tf, ti, order, pf, pi, clk, expired, tp, gp, 1)
-            if gc == 0:
-                clk[NEXT_GC] = clk[NEXT_REFRESH]
-                collect(rec, queue, clk)
-        else:
-            clk[NOW] = clk[NEXT_GC]
-            clk[NEXT_GC] += gc
-            collect(rec, queue, clk)
-        n += 1
-    if n == gi[EXACT]:
-        skip_idle(tb, tf, ti, order, pf, pi, clk, rec, queue, expired, tp, gp, gi, to_ms)
-    clk[NOW] = to_ms
-
-
-@njit(cache=True)
-def skip_idle(tb, tf, ti, order, pf, pi, clk, rec, queue, expired, tp, gp, gi, to_ms):
-    """decay.skip_idle: the rest of an idle stretch as one refresh of k steps and one collection."""
-    interval = gi[INTERVAL]
-    gc = gi[GC_INTERVAL]
-    if clk[NEXT_REFRESH] <= to_ms:
-        k = (to_ms - clk[NEXT_REFRESH]) // interval + 1
-        last = clk[NEXT_REFRESH] + (k - 1) * interval
-        clk[NOW] = last
-        clk[NEXT_REFRESH] = last + interval
-        refresh(tb, tf, ti, order, pf, pi, clk, expired, tp, gp, k)
-        if gc == 0:
-            clk[NEXT_GC] = last + interval
-            collect(rec, queue, clk)
-    if gc != 0 and clk[NEXT_GC] <= to_ms:
-        last_gc = clk[NEXT_GC] + (to_ms - clk[NEXT_GC]) // gc * gc
-        clk[NOW] = last_gc
-        clk[NEXT_GC] = last_gc + gc
-        collect(rec, queue, clk)
 
 
 @njit(cache=True)
@@ -428,66 +286,6 @@ def retain(tb, tf, ti, order, pi, clk, tp, gi, p):
         tb[p, t, ACTIVE] = 1 if tb[p, t, ACTIVE] and gi[P3_AFTER_PRUNE] else 0
     pi[p, CONNECTED] = 0
     pi[p, EXPIRE] = clk[NOW] + gi[RETAIN]
-
-
-@njit(cache=True)
-def score(tb, tf, ti, order, pf, pi, tp, gp, gi, p):
-    """score.score (GS-SCORE): P1..P4 per topic in creation order, the cap, P5, P6, P7, in go's order."""
-    if pi[p, KNOWN] == 0:
-        return 0.0
-    total = 0.0
-    for k in range(pi[p, N_TOPICS]):
-        t = order[p, k]
-        in_mesh = tb[p, t, IN_MESH]
-        quantum = tp[t, QUANTUM]
-        p1 = 0.0
-        if in_mesh and quantum != 0:
-            mt = ti[p, t, MESH_TIME]
-            p1 = float(mt // int(quantum)) if gi[P1_FLOOR] else mt / quantum
-            if tp[t, CAP1] < p1:
-                p1 = tp[t, CAP1]
-        p2 = tf[p, t, FIRST]
-        if tp[t, CAP2] < p2:
-            p2 = tp[t, CAP2]
-        p3 = 0.0
-        if tb[p, t, ACTIVE] and tf[p, t, MESH] < tp[t, THRESHOLD3]:
-            deficit = tp[t, THRESHOLD3] - tf[p, t, MESH]
-            p3 = deficit * deficit
-        p4 = tf[p, t, INVALID] * tf[p, t, INVALID]
-        topic_score = 0.0
-        if in_mesh:
-            topic_score += p1 * tp[t, W1]
-        topic_score += p2 * tp[t, W2]
-        if p3 != 0.0:
-            topic_score += p3 * tp[t, W3]
-        topic_score += tf[p, t, FAILURE] * tp[t, W3B]
-        topic_score += p4 * tp[t, W4]
-        total += topic_score * tp[t, TOPIC_WEIGHT]
-    if gp[TOPIC_CAP] > 0 and total > gp[TOPIC_CAP]:
-        total = gp[TOPIC_CAP]
-    p5 = pf[p, APP] if pi[p, HAS_APP] else 0.0
-    s = total + p5 * gp[APP_WEIGHT]
-    if pf[p, P6] != 0.0:
-        s += pf[p, P6] * gp[IP_WEIGHT]
-    counter = pf[p, BEHAVIOUR]
-    p7 = 0.0
-    if not gi[P7_THRESHOLD]:
-        p7 = counter * counter
-    elif counter > gp[BP_THRESHOLD]:
-        excess = counter - gp[BP_THRESHOLD]
-        p7 = excess * excess
-    if p7 != 0.0:
-        s += p7 * gp[BP_WEIGHT]
-    return s
-
-
-@njit(cache=True)
-def scores(tb, tf, ti, order, pf, pi, tp, gp, gi, n):
-    """The score of each of the first ``n`` peers (0 where the router keeps no stats)."""
-    out = np.zeros(n)
-    for p in range(n):
-        out[p] = score(tb, tf, ti, order, pf, pi, tp, gp, gi, p)
-    return out
 
 
 @njit(cache=True)
