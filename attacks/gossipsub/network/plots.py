@@ -25,7 +25,8 @@ def plot_runs(summaries: Sequence[Mapping[str, Any]], out: Path, title: str) -> 
     for name, ms in DEADLINES_MS.items():
         ax.axvline(ms, ls="--", color="grey")
         ax.text(ms, 0.02, f" {name} {ms / 1000:g}s", color="grey")
-    ax.set(xscale="log", xlabel="delivery latency (ms)", ylabel="fraction of honest deliveries", title=title)
+    ax.set(xscale="log", xlabel="delivery latency (ms)", ylabel="fraction of honest deliveries", title=title,
+           ylim=(0, 1.02))
     ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(paths[0], dpi=100)
