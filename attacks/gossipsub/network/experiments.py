@@ -118,7 +118,8 @@ def free_riding(configs: tuple[str, ...] = ("eth2-lighthouse", "eth2-lodestar", 
                 seeds: int = 5, n_jobs: int = 1) -> Outcome:
     """GS-NET-EXP-5 (e): Sybils that never forward stay in honest meshes past their P3 activation exactly
     under the configs whose penalizes-non-forwarding verdict (block topic) is ``violated``, and are pruned
-    where it ``holds`` (an ``inconclusive`` verdict is reported, not compared)."""
+    where it ``holds`` (an ``inconclusive`` verdict is reported, not compared). The default configs are those
+    whose witnesses are one-topic; eth2-acl2s's needs rewards in other topics, outside a one-topic network."""
     verdicts = block_topic_verdicts()
     from joblib import Parallel, delayed
 
