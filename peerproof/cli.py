@@ -462,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=lambda args, _ui: vectors.run_command(args))
 
     scenarios = importlib.import_module("peerproof.scenarios")
-    p = sub.add_parser("scenarios", help="list the bundled network scenarios (run one with: peerproof simulate PROTOCOL SCENARIO)")
+    p = sub.add_parser("scenarios", help="list the bundled network scenarios (run: simulate PROTOCOL SCENARIO)")
     scenarios.add_arguments(p)
     p.set_defaults(run=lambda args, _ui: scenarios.run_command(args))
 
