@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -114,11 +115,17 @@ class Model:
         """The fold: ``(index, event, state after it)`` for each event, from the initial state of the
         dialect the events are stepped in (the config's own dialect unless ``dialect`` names another);
         by the fast fold where ``engine`` (default: ``use_engine``'s, else ``auto``) picks it."""
-        d = self.get_dialect(dialect or config.dialect)
         fast, events = self._fast(events, engine)
-        if fast is not None:
-            yield from fast.states(config, events, d, seed)
-            return
+        if fast is None:
+            return self._pure_states(config, events, dialect, seed)
+        # Started on the first draw, then drawn from in C: no Python frame per event on the fast path.
+        return chain.from_iterable(map(_call, [lambda: fast.states(
+            config, events, self.get_dialect(dialect or config.dialect), seed)]))
+
+    def _pure_states(self, config: Any, events: Iterable[Any], dialect: str | None,
+                     seed: int) -> Iterator[tuple[int, Any, Any]]:
+        """The fold by ``step``, event after event."""
+        d = self.get_dialect(dialect or config.dialect)
         state = self.initial_state(config, seed=seed, dialect=d)
         for i, event in enumerate(events):
             try:
@@ -143,6 +150,10 @@ class Model:
                                             engine="reference"):
             pass
         return last if last is not None else self.start(config, dialect=dialect, seed=seed)[1]
+
+
+def _call(f: Callable[[], Any]) -> Any:
+    return f()
 
 
 _REGISTERED: dict[str, Model] = {}

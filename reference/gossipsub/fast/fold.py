@@ -40,7 +40,8 @@ def fast_states(config: Config, events: Sequence, dialect: Dialect, seed: int = 
     (an iterator chained in C: no Python frame per event)."""
     fold = Fold(config, events, dialect, seed)
     n = fold.engine.usable
-    states = zip(range(n), events[:n], map(Snapshot, zip(repeat(fold), range(n), strict=False)), strict=True)
+    index = list(range(n))  # one int object per index, shared by both zips
+    states = zip(index, events[:n], map(Snapshot, zip(repeat(fold), index, strict=False)), strict=True)
     return chain(states, _refusal(fold.engine.ev.refusal))
 
 
