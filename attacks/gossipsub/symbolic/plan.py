@@ -157,7 +157,7 @@ def events(cq: ConfigQ, plan: Plan, intervals: int, heartbeats: bool | int = Tru
         out += [RemovePeer(t, p) for p in peers if plan.step(p, i).disconnect]  # once every peer has acted
         if heartbeats is True:
             out += [Heartbeat(h) for h in cq.heartbeats_in(i)]
-        elif heartbeats and i % heartbeats == 0:
+        elif heartbeats and (i % heartbeats == 0 or i == intervals - 1):  # the last one ends the trace's clock
             out += [Heartbeat(h) for h in cq.heartbeats_in(i)[:1]]
     return out
 
