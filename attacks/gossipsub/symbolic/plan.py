@@ -37,7 +37,7 @@ from peerproof.reference.gossipsub import (
 from peerproof.reference.trace import Trace, record
 
 PUBLISHER = "publisher"  # an honest peer that delivers first the messages others copy near-first
-MAX_OBSERVATIONS = 200  # recorded observations per trace (each holds every observable; the files stay small)
+MAX_OBSERVATIONS = 50  # recorded observations per trace (each holds every observable; the files stay small)
 
 
 @dataclass(frozen=True)
