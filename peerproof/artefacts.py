@@ -6,7 +6,7 @@ from pathlib import Path
 
 from peerproof.reference.trace import Trace
 
-ITF_EVENT_STATES = 500
+ITF_EVENT_STATES = 100
 """One ITF state per event up to this many events, else one per recorded observation: a state holds every
 observable (tens of kB on a 70-topic config), and per-event states once made a 169 MB file."""
 
