@@ -79,5 +79,5 @@ def test_matchmaking_bad_input_names_file_and_field(path: str, value: object, wh
 
 def test_matchmaking_performance_dialect_on_a_config_without_performance_field_is_an_input_error() -> None:
     config = load_config(CONFIGS / "knexa-code.yaml")
-    with pytest.raises(ConfigError, match="profiles.performance_field: required by dialect 'paper'"):
+    with pytest.raises(ConfigError, match=r"profiles\.performance_field: required by dialect 'paper'"):
         MODEL.start(config, dialect="paper")
