@@ -32,10 +32,14 @@ def padded() -> tuple[object, object, int]:
 def test_the_shortest_prefix_ends_at_the_violation_and_replays() -> None:
     config, trace, constructed = padded()
     short = shortest_prefix(CHECKS, config, JOB, trace)
-    assert len(short.events) == constructed
+    k = len(short.events)
+    assert k <= constructed  # the padding is gone; the constructed run may end after its violation, too
     assert replay(short) == []
     assert CHECKS.witness(config, JOB, short) is not None
-    assert short.meta["shrunk"] == {"events": constructed, "of": constructed + 300}
+    one_less = replace(short, events=short.events[:-1], observations=[o for o in short.observations
+                                                                      if o["after"] < k - 1])
+    assert CHECKS.witness(config, JOB, one_less) is None  # the shortest: one event fewer shows nothing
+    assert short.meta["shrunk"] == {"events": k, "of": constructed + 300}
 
 
 def test_a_witness_that_never_confirms_leaves_the_trace_whole() -> None:
