@@ -148,13 +148,14 @@ def load(target: str) -> tuple[Checks, Any]:
 
 
 def options_from(args: argparse.Namespace, checks: Checks, config: Any, out: Path | None) -> Options:
-    """Check the numeric options and the dialect; BadInput naming the option otherwise."""
+    """Check the numeric options and the dialect (one the config can start in); BadInput or ConfigError otherwise."""
     from peerproof.reference.model import get_model
 
     dialects = get_model(checks.protocol).dialects
     dialect = args.dialect or config.dialect
     if dialect not in dialects:
         raise BadInput(f"(arguments): --dialect: unknown dialect {dialect!r}; choose one of {', '.join(dialects)}")
+    get_model(checks.protocol).start(config, dialect=dialect)  # a config the dialect cannot run: ConfigError now
     for name, value in (("--depth", args.depth), ("--timeout", args.timeout), ("--samples", args.samples),
                         ("--jobs", args.jobs)):
         if not (value > 0 and math.isfinite(value)):

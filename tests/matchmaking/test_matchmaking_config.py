@@ -81,3 +81,10 @@ def test_matchmaking_performance_dialect_on_a_config_without_performance_field_i
     config = load_config(CONFIGS / "knexa-code.yaml")
     with pytest.raises(ConfigError, match=r"profiles\.performance_field: required by dialect 'paper'"):
         MODEL.start(config, dialect="paper")
+
+
+def test_matchmaking_check_in_a_dialect_the_config_cannot_run_exits_2_naming_the_field(capsys) -> None:
+    from peerproof.cli import main
+
+    assert main(["check", "knexa-code", "--dialect", "paper", "--no-replays"]) == 2
+    assert "knexa-code.yaml: profiles.performance_field: required by dialect 'paper'" in capsys.readouterr().err
