@@ -7,12 +7,23 @@ emission and fanout maintenance do not change any score and are not modelled.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.membership import graft, prune
+from peerproof.reference.gossipsub.params import RouterParams
 from peerproof.reference.gossipsub.score import score
 from peerproof.reference.gossipsub.state import State, evolve
+
+P = TypeVar("P")
+
+
+class Shuffler(Protocol):
+    """A seeded source that shuffles a list in place (``random.Random`` or ``numpy.random.Generator``)."""
+
+    def shuffle(self, x: Any) -> None: ...
 
 
 def joined_topics(config: Config, state: State) -> list[str]:
@@ -76,34 +87,45 @@ def heartbeat(config: Config, state: State, dialect: Dialect) -> State:
 def _trim(config: Config, state: State, topic: str, scores: dict[str, float], rng: random.Random,
           dialect: Dialect) -> State:
     r = config.router
-    plst = sorted(state.router.mesh.get(topic, frozenset()))
-    rng.shuffle(plst)
-    plst.sort(key=lambda p: -scores.get(p, 0.0))
-    rest = plst[r.d_score:]
-    rng.shuffle(rest)
-    plst[r.d_score:] = rest
-    outbound = sum(1 for p in plst[: r.d] if p in state.router.outbound)
-    if outbound < r.d_out:
-        def rotate(i: int) -> None:
-            plst.insert(0, plst.pop(i))
-
-        have = outbound
-        i = 1
-        while i < r.d and have > 0:
-            if plst[i] in state.router.outbound:
-                rotate(i)
-                have -= 1
-            i += 1
-        need = (r.d if dialect.dout_fill_to_d else r.d_out) - outbound
-        i = r.d
-        while i < len(plst) and need > 0:
-            if plst[i] in state.router.outbound:
-                rotate(i)
-                need -= 1
-            i += 1
+    plst = trim_order(sorted(state.router.mesh.get(topic, frozenset())), lambda p: scores.get(p, 0.0),
+                      state.router.outbound.__contains__, r, dialect.dout_fill_to_d, rng)
     for p in plst[r.d:]:
         state = prune(config, state, p, topic, dialect)
     return state
+
+
+def trim_order(peers: Iterable[P], score: Callable[[P], float], is_outbound: Callable[[P], bool],
+               r: RouterParams, fill_to_d: bool, rng: Shuffler) -> list[P]:
+    """GS-HB-3: an oversubscribed mesh in keep order — the best Dscore by score, the rest at random, then
+    outbound peers rotated to the front until the first D hold at least Dout (D with ``fill_to_d``, GS-DIV);
+    the router prunes every peer past index D. Shared by the reference, the fast engine and the network
+    simulator, so the three draw from ``rng`` in the same order."""
+    plst = list(peers)
+    rng.shuffle(plst)
+    plst.sort(key=lambda p: -score(p))
+    rest = plst[r.d_score:]
+    rng.shuffle(rest)
+    plst[r.d_score:] = rest
+    have = sum(1 for p in plst[: r.d] if is_outbound(p))
+    if have < r.d_out:
+        def rotate(i: int) -> None:
+            plst.insert(0, plst.pop(i))
+
+        left = have
+        i = 1
+        while i < r.d and left > 0:
+            if is_outbound(plst[i]):
+                rotate(i)
+                left -= 1
+            i += 1
+        need = (r.d if fill_to_d else r.d_out) - have
+        i = r.d
+        while i < len(plst) and need > 0:
+            if is_outbound(plst[i]):
+                rotate(i)
+                need -= 1
+            i += 1
+    return plst
 
 
 def _opportunistic(config: Config, state: State, topic: str, scores: dict[str, float], rng: random.Random,

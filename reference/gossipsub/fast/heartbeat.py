@@ -10,6 +10,7 @@ import random
 
 import numpy as np
 from peerproof.reference.gossipsub.fast.layout import CONNECTED, NOW, OUTBOUND, TICKS, EngineView
+from peerproof.reference.gossipsub.mesh import trim_order
 
 
 def members(e: EngineView, t: int) -> list[str]:
@@ -65,33 +66,10 @@ def heartbeat(e: EngineView) -> None:
 
 
 def _trim(e: EngineView, t: int, scores: dict[str, float], rng: random.Random, outbound: set[str]) -> None:
-    """mesh._trim: keep the best Dscore, the rest at random, at least Dout outbound."""
+    """mesh._trim: keep the best Dscore, the rest at random, at least Dout outbound (mesh.trim_order)."""
     r = e.config.router
-    plst = sorted(members(e, t))
-    rng.shuffle(plst)
-    plst.sort(key=lambda p: -scores.get(p, 0.0))
-    rest = plst[r.d_score:]
-    rng.shuffle(rest)
-    plst[r.d_score:] = rest
-    have = sum(1 for p in plst[: r.d] if p in outbound)
-    if have < r.d_out:
-        def rotate(i: int) -> None:
-            plst.insert(0, plst.pop(i))
-
-        left = have
-        i = 1
-        while i < r.d and left > 0:
-            if plst[i] in outbound:
-                rotate(i)
-                left -= 1
-            i += 1
-        need = (r.d if e.dialect.dout_fill_to_d else r.d_out) - have
-        i = r.d
-        while i < len(plst) and need > 0:
-            if plst[i] in outbound:
-                rotate(i)
-                need -= 1
-            i += 1
+    plst = trim_order(sorted(members(e, t)), lambda p: scores.get(p, 0.0), outbound.__contains__, r,
+                      e.dialect.dout_fill_to_d, rng)
     for p in plst[r.d:]:
         e.prune(e.peer_id[p], t)
 

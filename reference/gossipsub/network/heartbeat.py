@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
+from peerproof.reference.gossipsub.mesh import trim_order
 from peerproof.reference.gossipsub.network.edges import EdgeState
 from peerproof.reference.gossipsub.network.topology import Network
 
@@ -95,35 +96,12 @@ def heartbeat(cfg: Config, net: Network, st: EdgeState, now_ms: int, tick: int, 
 
 
 def trim(cfg: Config, net: Network, st: EdgeState, u: int, rng: np.random.Generator, dialect: Dialect) -> np.ndarray:
-    """GS-HB-3 for router ``u`` (mesh.py ``_trim``): the mesh edges it prunes."""
+    """GS-HB-3 for router ``u`` (mesh.py ``trim_order``): the mesh edges it prunes."""
     r = cfg.router
     lo, hi = net.ptr[u], net.ptr[u + 1]
-    plst = list(lo + np.flatnonzero(st.mesh[lo:hi]))
-    rng.shuffle(plst)
-    plst.sort(key=lambda e: -st.score[e])
-    rest = plst[r.d_score:]
-    rng.shuffle(rest)
-    plst[r.d_score:] = rest
     outbound = net.outbound
-    have = sum(1 for e in plst[: r.d] if outbound[e])
-    if have < r.d_out:
-        def rotate(i: int) -> None:
-            plst.insert(0, plst.pop(i))
-
-        left = have
-        i = 1
-        while i < r.d and left > 0:
-            if outbound[plst[i]]:
-                rotate(i)
-                left -= 1
-            i += 1
-        need = (r.d if dialect.dout_fill_to_d else r.d_out) - have
-        i = r.d
-        while i < len(plst) and need > 0:
-            if outbound[plst[i]]:
-                rotate(i)
-                need -= 1
-            i += 1
+    plst = trim_order(lo + np.flatnonzero(st.mesh[lo:hi]), lambda e: st.score[e], lambda e: bool(outbound[e]), r,
+                      dialect.dout_fill_to_d, rng)
     return np.array(plst[r.d:], np.int64)
 
 
