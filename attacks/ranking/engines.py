@@ -42,6 +42,14 @@ def reported(job: Job, verdict: str, reason: str, bound: str | None, started: fl
     return Finding(job.slug, job.topic, verdict, reason, bound, round(time.perf_counter() - started, 3), engine, trace)
 
 
+def no_winner(h: Consensus, job: Job, started: float, engine: str) -> Finding | None:
+    """The vacuous verdict when the honest round ``h`` names no winner (nothing to flip); None when it names one."""
+    if h.winner is not None:
+        return None
+    return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
+                    "vacuous: no honest winner", started, engine)
+
+
 def confirmed(config: Config, job: Job, events: Sequence[Event], settings: Settings, engine: str, detail: str,
               started: float, meta: dict[str, Any]) -> Finding:
     """Record the attack's trace, replay it, confirm it with the witness: violated, or inconclusive if either fails."""
@@ -134,9 +142,8 @@ def smallest_swarm(config: Config, dialect: str, farm: int, limit: int) -> tuple
 
 def _swarm(config: Config, job: Job, settings: Settings, started: float, farm: int) -> Finding:
     h = honest(config, settings.dialect)
-    if h.winner is None:
-        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
-                        "vacuous: no honest winner", started, "enumeration")
+    if (vacuous := no_winner(h, job, started, "enumeration")) is not None:
+        return vacuous
     limit, capped = budget_identities(config)
     best = smallest_swarm(config, settings.dialect, farm, limit)
     bound = f"up to {limit} identities" + (" (identities are free: the budget is unbounded)" if capped else "") + \
@@ -230,9 +237,8 @@ def cheapest_flip(config: Config, dialect: str, by: str, max_solves: int) -> Che
 
 def _coalition_share(config: Config, job: Job, settings: Settings, started: float) -> Finding:
     h = honest(config, settings.dialect)
-    if h.winner is None:
-        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
-                        "vacuous: no honest winner", started, "z3")
+    if (vacuous := no_winner(h, job, started, "z3")) is not None:
+        return vacuous
     judges = judges_of(config)
     total = sum(judges[j].reputation for j in voters(config))
     by_rep = cheapest_flip(config, settings.dialect, "reputation", settings.depth)

@@ -12,7 +12,7 @@ import time
 from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.ranking import plans
-from peerproof.attacks.ranking.engines import confirmed, reported
+from peerproof.attacks.ranking.engines import confirmed, no_winner, reported
 from peerproof.attacks.ranking.exact import Certificate, exact_flip
 from peerproof.attacks.ranking.scenario import honest, judges_of, voters
 from peerproof.reference.ranking.config import Config
@@ -49,9 +49,8 @@ def coalition_share(config: Config, job: Job, settings: Settings) -> Finding | N
     if job.slug != "coalition-share":
         return None
     h = honest(config, settings.dialect)
-    if h.winner is None:
-        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
-                        "vacuous: no honest winner", started, ENGINE)
+    if (vacuous := no_winner(h, job, started, ENGINE)) is not None:
+        return vacuous
     judges = judges_of(config)
     total = sum(judges[j].reputation for j in voters(config))
     by_count = exact_flip(config, settings.dialect, "count")

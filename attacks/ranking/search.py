@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from peerproof.attacks.checks import Job, Settings
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.ranking import plans
-from peerproof.attacks.ranking.engines import confirmed, reported
+from peerproof.attacks.ranking.engines import confirmed, no_winner, reported
 from peerproof.attacks.ranking.scenario import honest, judges_of, outcome, voters
 from peerproof.reference.events import Event
 from peerproof.reference.ranking.config import Config
@@ -151,9 +151,8 @@ def coalition_search(config: Config, job: Job, settings: Settings) -> Finding | 
     if job.slug != "coalition-share":
         return None
     h = honest(config, settings.dialect)
-    if h.winner is None:
-        return reported(job, "holds-bounded", f"the honest round names no winner ({h.status}); nothing to flip",
-                        "vacuous: no honest winner", started, ENGINE)
+    if (vacuous := no_winner(h, job, started, ENGINE)) is not None:
+        return vacuous
     judges, pool = judges_of(config), voters(config)
     total = sum(judges[j].reputation for j in pool)
     threshold = config.security.max_coalition_share
