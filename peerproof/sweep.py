@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import itertools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +139,7 @@ def run_command(args: argparse.Namespace) -> int:
                     for seed in range(args.seeds):
                         tasks.append(Task(s, config, seed))
                         keys.append({"scenario": s.name, "config": config or s.config, **point, "seed": seed})
+        table_ready(args.table)
         backend = _backend(args)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
@@ -150,16 +153,8 @@ def run_command(args: argparse.Namespace) -> int:
                                f"{args.seeds} seeds) on {args.backend}", highlight=False)
     summaries = run_tasks(tasks, n_jobs=args.jobs, backend=backend)
     rows = [{**k, **{m: s.get(m) for m in TIDY}} for k, s in zip(keys, summaries, strict=True)]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        table = write_table(rows, out, args.table)
-    except RuntimeError as exc:
-        sys.stderr.write(f"(arguments): {exc}\n")
-        return 2
-    plot = plot_sweep(rows, [p.partition("=")[0] for p in args.param], out / "sweep.png")
-    print(f"wrote {table} ({len(rows)} rows) and {plot}")
-    return 0
+    params = [p.partition("=")[0] for p in args.param]
+    return write_results(rows, Path(args.out), args.table, lambda out: plot_sweep(rows, params, out / "sweep.png"))
 
 
 def run_check_sweep(args: argparse.Namespace) -> int:
@@ -180,8 +175,8 @@ def run_check_sweep(args: argparse.Namespace) -> int:
     points = [(c, v, load) for c in clients for v in validators for load in loads_of(c)]
     from joblib import Parallel, delayed
 
-    backend = None
     try:
+        table_ready(args.table)
         backend = _backend(args)
     except RuntimeError as exc:
         sys.stderr.write(f"(arguments): {exc}\n")
@@ -189,36 +184,43 @@ def run_check_sweep(args: argparse.Namespace) -> int:
     jobs = Parallel(n_jobs=args.jobs, backend=backend) if backend else Parallel(n_jobs=args.jobs)
     rows = [row for part in jobs(delayed(check_point)(c, v, load, properties) for c, v, load in points)
             for row in part]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        table = write_table(rows, out, args.table)
-    except RuntimeError as exc:
-        sys.stderr.write(f"(arguments): {exc}\n")
-        return 2
-    plot = plot_verdicts(rows, out / "check-sweep.png")
-    print(f"wrote {table} ({len(rows)} rows) and {plot}")
-    return 0
+    return write_results(rows, Path(args.out), args.table, lambda out: plot_verdicts(rows, out / "check-sweep.png"))
+
+
+def table_ready(kind: str) -> None:
+    """Fail before any run when the table format cannot be written (RuntimeError naming the option)."""
+    if kind == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise RuntimeError("--table parquet needs pyarrow (pip install pyarrow); use --table csv") from None
 
 
 def write_table(rows: list[dict[str, Any]], out: Path, kind: str) -> Path:
-    """The tidy table: one row per run, the grid's columns then the metrics."""
-    columns = list(dict.fromkeys(k for r in rows for k in r))
+    """The tidy table: one row per run, the grid's columns then the metrics; written atomically."""
+    from peerproof.traceio import write_atomic
+
+    table_ready(kind)
     if kind == "parquet":
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise RuntimeError("--table parquet needs pyarrow (pip install pyarrow); use --table csv") from None
-        path = out / "sweep.parquet"
-        pq.write_table(pa.Table.from_pylist(rows), path)
-        return path
-    path = out / "sweep.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        buffer = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pylist(rows), buffer)
+        return write_atomic(out / "sweep.parquet", buffer.getvalue().to_pybytes())
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
+    writer.writeheader()
+    writer.writerows(rows)
+    return write_atomic(out / "sweep.csv", text.getvalue())
+
+
+def write_results(rows: list[dict[str, Any]], out: Path, kind: str, plot: Callable[[Path], Path]) -> int:
+    """Write the table and the plot a sweep ends with into ``out``, say where; exit 0."""
+    out.mkdir(parents=True, exist_ok=True)
+    table = write_table(rows, out, kind)
+    print(f"wrote {table} ({len(rows)} rows) and {plot(out)}")
+    return 0
 
 
 def plot_sweep(rows: list[dict[str, Any]], params: list[str], path: Path) -> Path:

@@ -58,3 +58,24 @@ def test_gs_net_cli_4_check_sweep_over_derived_configs(tmp_path: Path) -> None:
     assert verdicts[("rewards-good-behaviour", "")] == "violated"
     assert (out / "check-sweep.png").stat().st_size > 0
     assert cli.main(["sweep", "--check-derived", "eth2-nimbus", "--out", str(out)]) == 2
+
+
+def test_gs_net_cli_3_sweep_refuses_an_unwritable_table_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """--table parquet without pyarrow: exit 2 at once, no run started, nothing written."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name: str, *args: object, **kwargs: object) -> object:
+        if name.partition(".")[0] == "pyarrow":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    ran = []
+    monkeypatch.setattr("peerproof.attacks.gossipsub.network.runner.run_tasks", lambda *a, **k: ran.append(a) or [])
+    out = tmp_path / "sweep"
+    assert cli.main(["sweep", "baseline", "--table", "parquet", "--out", str(out)]) == 2
+    assert "--table parquet needs pyarrow" in capsys.readouterr().err
+    assert not ran and not out.exists()
