@@ -40,6 +40,12 @@ DESCRIPTION = ("Formal spec, reference models and attack synthesis for the proto
                "validate configs, replay and score traces, check properties, find attacks.")
 PROGRESS_MIN_EVENTS = 20_000  # about a second of replay: below this no progress bar
 MAX_MISMATCHES_SHOWN = 50
+MODULE_VERBS = (  # verb -> module peerproof.<verb> with add_arguments(parser) and run_command(args)
+    ("conformance", "compare an implementation (an adapter command) with the reference model"),
+    ("vectors", "write the test vectors, one directory per case, under --out"),
+    ("scenarios", "list the bundled network scenarios (run: simulate PROTOCOL SCENARIO)"),
+    ("sweep", "network simulations over a scenario x parameter x seed grid (joblib, Dask, Ray)"),
+)
 
 
 @dataclass
@@ -451,25 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(run=cmd_plot)
 
-    conformance = importlib.import_module("peerproof.conformance")
-    p = sub.add_parser("conformance", help="compare an implementation (an adapter command) with the reference model")
-    conformance.add_arguments(p)
-    p.set_defaults(run=lambda args, _ui: conformance.run_command(args))
-
-    vectors = importlib.import_module("peerproof.vectors")
-    p = sub.add_parser("vectors", help="write the test vectors, one directory per case, under --out")
-    vectors.add_arguments(p)
-    p.set_defaults(run=lambda args, _ui: vectors.run_command(args))
-
-    scenarios = importlib.import_module("peerproof.scenarios")
-    p = sub.add_parser("scenarios", help="list the bundled network scenarios (run: simulate PROTOCOL SCENARIO)")
-    scenarios.add_arguments(p)
-    p.set_defaults(run=lambda args, _ui: scenarios.run_command(args))
-
-    sweep = importlib.import_module("peerproof.sweep")
-    p = sub.add_parser("sweep", help="network simulations over a scenario x parameter x seed grid (joblib, Dask, Ray)")
-    sweep.add_arguments(p)
-    p.set_defaults(run=lambda args, _ui: sweep.run_command(args))
+    for verb, help_text in MODULE_VERBS:  # verbs whose module brings its own arguments and command
+        module = importlib.import_module(f"peerproof.{verb}")
+        p = sub.add_parser(verb, help=help_text)
+        module.add_arguments(p)
+        p.set_defaults(run=lambda args, _ui, module=module: module.run_command(args))
 
     _add_check_verbs(sub)
     return parser
