@@ -252,14 +252,27 @@ def trace_stem(job: Job) -> str:
 
 def run_checks(opts: Options, jobs: Sequence[Job], *, show_progress: bool = False) -> list[Result]:
     """Every job's Result, in the jobs' order."""
-    flows = [check_flow(job, opts) for job in jobs]
+    return run_check_sets([(opts, jobs)], show_progress=show_progress)[0]
+
+
+def run_check_sets(sets: Sequence[tuple[Options, Sequence[Job]]], *,
+                   show_progress: bool = False) -> list[list[Result]]:
+    """Each config's Results (``(options, jobs)`` per config), in order, from one pool of engine processes:
+    ``check --all`` keeps both cores busy across configs and preloads every protocol's engines once."""
+    flows = [check_flow(job, opts) for opts, jobs in sets for job in jobs]
+    preload = dict.fromkeys(m for opts, _jobs in sets for m in (opts.checks.module, *opts.checks.preload))
     with progress(len(flows), enabled=show_progress) as bar:
-        done = run_flows(flows, worker, jobs=opts.jobs, on_start=lambda _i, call: bar.running(call.label),
-                         on_finish=lambda _i, _r: bar.advance(),
-                         preload=(opts.checks.module, *opts.checks.preload))
+        done = run_flows(flows, worker, jobs=max(opts.jobs for opts, _jobs in sets) if sets else 1,
+                         on_start=lambda _i, call: bar.running(call.label), on_finish=lambda _i, _r: bar.advance(),
+                         preload=tuple(preload))
     for result, seconds in done:
         result.seconds = seconds
-    return [result for result, _seconds in done]
+    results = [result for result, _seconds in done]
+    out, start = [], 0
+    for _opts, jobs in sets:
+        out.append(results[start:start + len(jobs)])
+        start += len(jobs)
+    return out
 
 
 def run_check_command(args: argparse.Namespace) -> int:
@@ -287,11 +300,13 @@ def run_check_command(args: argparse.Namespace) -> int:
     except BadInput as exc:
         return _bad(str(exc))
     docs, codes = [], []
-    for name, config, opts, jobs in plans:
-        if args.format != "json":
+    if args.format != "json":
+        for _name, config, _opts, _jobs in plans:
             for warning in config.warnings:
                 sys.stderr.write(f"{config.file}: {warning}\n")
-        results = run_checks(opts, jobs, show_progress=sys.stderr.isatty())
+    outcomes = run_check_sets([(opts, jobs) for _name, _config, opts, jobs in plans],
+                              show_progress=sys.stderr.isatty())
+    for (name, _config, opts, _jobs), results in zip(plans, outcomes, strict=True):
         codes.append(exit_code(r.verdict for r in results))
         if args.format == "json":
             docs.append({"config": name, "results": [r.as_json() for r in results]})

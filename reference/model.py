@@ -72,7 +72,7 @@ class FastFold:
 
     ``states(config, events, dialect, seed)`` yields what ``Model.states`` yields, each state an object
     the model's ``observe`` reads and whose attributes are those of the pure state; ``final_state`` returns
-    the model's own state after every event. Both raise what the pure fold raises, where it raises it.
+    such a state after every event. Both raise what the pure fold raises, where it raises it.
     """
 
     states: Callable[..., Iterator[tuple[int, Any, Any]]]
@@ -140,15 +140,20 @@ class Model:
         return d, self.initial_state(config, seed=seed, dialect=d)
 
     def final_state(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
-                    seed: int = 0, engine: str | None = None) -> Any:
-        """The state after every event (the initial state when there are none)."""
+                    seed: int = 0, engine: str | None = None,
+                    on_event: Callable[[int], None] | None = None) -> Any:
+        """The state after every event (the initial state when there are none); ``on_event(n)`` hears of
+        progress: after each event on the pure fold, once at the end on the fast one (no frame per event)."""
         fast, events = self._fast(events, engine)
         if fast is not None:
-            return fast.final_state(config, events, self.get_dialect(dialect or config.dialect), seed)
+            state = fast.final_state(config, events, self.get_dialect(dialect or config.dialect), seed)
+            if on_event is not None:
+                on_event(len(events))
+            return state
         last = None
-        for _i, _event, last in self.states(config, events, dialect=dialect, seed=seed,  # noqa: B007
-                                            engine="reference"):
-            pass
+        for i, _event, last in self.states(config, events, dialect=dialect, seed=seed, engine="reference"):  # noqa: B007
+            if on_event is not None:
+                on_event(i + 1)
         return last if last is not None else self.start(config, dialect=dialect, seed=seed)[1]
 
 

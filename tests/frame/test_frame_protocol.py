@@ -91,3 +91,18 @@ def test_an_event_the_state_refuses_is_located_in_the_trace(tmp_path: Path, caps
     code, _, err = run(capsys, "replay", path)
     assert code == 2
     assert err.startswith(f"{path}: events[1].by: an increment above 10 x bound"), err
+
+
+def test_configs_checked_in_one_pool_keep_their_own_results(tmp_path: Path) -> None:
+    """``check --all`` runs every config's checks in one pool of engine processes; each config still gets
+    exactly its own results, in order (a violated config between two that hold, and the reverse)."""
+    from peerproof.catalogue import load_any_config
+    from peerproof.check import Options, run_check_sets
+
+    checks, sets = get_checks("counter"), []
+    for i, dialect in enumerate(("unclamped", "spec", "unclamped", "spec")):
+        _model, config = load_any_config(config_file(tmp_path, dialect))
+        opts = Options(checks, config, config.dialect, 10, 5.0, "both", 20, 0, tmp_path / f"o{i}", 2, replays=False)
+        sets.append((opts, checks.jobs(config)))
+    results = run_check_sets(sets)
+    assert [[r.verdict for r in rs] for rs in results] == [["violated"], ["holds"], ["violated"], ["holds"]]

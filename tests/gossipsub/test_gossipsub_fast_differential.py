@@ -28,6 +28,7 @@ from peerproof.reference.gossipsub import (
     AddIP,
     AddPeer,
     Config,
+    Deliver,
     Duplicate,
     Event,
     Graft,
@@ -177,10 +178,14 @@ def test_fast_fold_refuses_where_the_pure_fold_does() -> None:
     assert errors[0][0] == [0, 1] and "events[2]" in errors[0][2]
 
 
-def test_final_state_of_the_fast_fold_is_a_pure_state() -> None:
-    """Model.final_state on the fast engine returns the model's own State, equal to the pure one."""
-    config = SMALL
-    events = [Tick(500), Tick(3000)]
-    got = fast_final_state(config, events, MODEL.get_dialect("go"))
-    assert isinstance(got, State)
-    assert tables(got) == tables(MODEL.final_state(config, events, engine="reference"))
+def test_final_state_of_the_fast_fold_stands_for_the_pure_state() -> None:
+    """Model.final_state on the fast engine: a Snapshot observed from the tables and settling to the pure
+    State (read lazily, so ``score`` pays for no materialisation); the initial State when there are no events."""
+    config, d = SMALL, MODEL.get_dialect("go")
+    events = [AddPeer(0, "a"), Graft(0, "a", "t"), Deliver(10, "a", "t", "m1"), Tick(500), Tick(3000)]
+    got = fast_final_state(config, events, d)
+    pure = MODEL.final_state(config, events, engine="reference")
+    assert isinstance(got, Snapshot) and isinstance(pure, State)
+    assert compare(MODEL.observe(config, got, d), MODEL.observe(config, pure, d)) == []
+    assert tables(got.settled()) == tables(pure) and got.peers == pure.peers
+    assert isinstance(fast_final_state(config, [], d), State)

@@ -30,8 +30,8 @@ def fast_states(config: Config, events: Sequence, dialect: Dialect, seed: int = 
     return fold.fast_states(config, events, dialect, seed)
 
 
-def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State:
-    """Model.final_state by the fast engine: the pure State after every event."""
+def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State | Snapshot:
+    """Model.final_state by the fast engine: the state after every event (a Snapshot, read lazily)."""
     from peerproof.reference.gossipsub.fast import fold
 
     return fold.fast_final_state(config, events, dialect, seed)

@@ -7,10 +7,11 @@ comprehensions over the whole trace rather than one dispatch per event.
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 from peerproof.reference.events import OutOfOrderEvent, at_event
@@ -134,14 +135,15 @@ def _encode(config: Config, events: Sequence) -> Encoded:
     if unknown.size:
         usable = int(unknown[0])
         refusal = TypeError(f"not a gossipsub event: {events[usable]!r}")
-    at = np.fromiter(map(attrgetter("at_ms"), events[:usable]), dtype=np.int64, count=usable)
+    at = np.fromiter(map(attrgetter("at_ms"), events), dtype=np.int64, count=usable)
     back = np.flatnonzero(at < np.concatenate(([0], np.maximum.accumulate(at)[:-1])))
     if back.size:
         usable = int(back[0])
         clock = int(at[usable - 1]) if usable else 0
         exc = OutOfOrderEvent(f"event at {int(at[usable]) / 1000}s is earlier than the clock ({clock / 1000}s)")
         refusal = at_event(exc, usable)
-    events = events[:usable]
+    if usable < len(events):
+        events = events[:usable]
     at = at[:usable]
     kind = kind[:usable]
     peer, peers = _field(events, "peer")
@@ -149,14 +151,17 @@ def _encode(config: Config, events: Sequence) -> Encoded:
     msg, messages = _field(events, "msg", many=True)
     val = np.zeros(usable)
     flag = np.zeros(usable, dtype=np.int64)
-    for i in np.flatnonzero(kind == k.PENALTY).tolist():
-        val[i] = events[i].count
-    for i in np.flatnonzero(kind == k.APP_SCORE).tolist():
-        val[i] = events[i].value
-    for i in np.flatnonzero(kind == k.VALIDATE).tolist():
-        flag[i] = OUTCOME_CODES[events[i].outcome]
-    for i in np.flatnonzero(kind == k.ADD_PEER).tolist():
-        flag[i] = bool(events[i].outbound)
-    for i in np.flatnonzero(kind == k.RECEIVE).tolist():
-        flag[i] = events[i].peer == ""  # no first sender: a later Validated settles nothing
+    _fill(val, events, kind == k.PENALTY, attrgetter("count"))
+    _fill(val, events, kind == k.APP_SCORE, attrgetter("value"))
+    _fill(flag, events, kind == k.VALIDATE, lambda e: OUTCOME_CODES[e.outcome])
+    _fill(flag, events, kind == k.ADD_PEER, lambda e: bool(e.outbound))
+    _fill(flag, events, kind == k.RECEIVE, lambda e: e.peer == "")  # no first sender: Validated settles nothing
     return Encoded(kind, at, peer, topic, msg, val, flag, peers, topics, messages, usable, refusal)
+
+
+def _fill(column: np.ndarray, events: Sequence, where: np.ndarray, value: Callable[[Any], Any]) -> None:
+    """``column[i] = value(events[i])`` wherever ``where`` holds, in one assignment."""
+    index = np.flatnonzero(where)
+    if index.size:
+        column[index] = np.fromiter(map(value, map(events.__getitem__, index.tolist())), dtype=column.dtype,
+                                    count=index.size)

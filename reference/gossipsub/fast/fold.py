@@ -52,12 +52,14 @@ def _refusal(refusal: Exception | None) -> Iterator[tuple[int, Any, Any]]:
     yield from ()
 
 
-def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State:
-    """Model.final_state by the fast engine: the pure State after every event."""
-    engine = Engine(config, events, dialect, seed)
-    engine.run_to(engine.usable)
-    if engine.ev.refusal is not None:
-        raise engine.ev.refusal
-    return engine.state()
-
-
+def fast_final_state(config: Config, events: Sequence, dialect: Dialect, seed: int = 0) -> State | Snapshot:
+    """Model.final_state by the fast engine: the state after every event, as a ``Snapshot`` (observing
+    it reads the engine's tables; any other attribute settles the pure State), or the initial State."""
+    fold = Fold(config, events, dialect, seed)
+    if fold.engine.ev.refusal is not None:
+        raise fold.engine.ev.refusal
+    last = fold.engine.usable - 1
+    if last < 0:
+        return fold.engine.state()
+    fold.at(last)
+    return Snapshot((fold, last))
