@@ -7,7 +7,8 @@ observables are compared so they really did the same work. The fast engine is ti
 score`` runs it: the model's fold over every event, then an observation of the last state (interning the
 events included; loading the compiled kernel, a one-off per process, is shown apart). The pure fold
 (``engine="reference"``) is timed on the first ``--reference-events``. TypeScript replays the file twice
-in one Node process (the second run with its JIT warm); the ratio is taken against its faster run.
+in one Node process (the second run with its JIT warm); the ratio is the faster fast-engine run of two
+against TypeScript's faster run.
 Target (issue 12): fast >= 1x TypeScript (stretch 3x).
 
     python bench/bench_replay.py [--events 1000000] [--reference-events 100000] [--keep DIR]
@@ -137,7 +138,8 @@ def main() -> None:
     parsed = len(json.loads(path.read_text()))  # not kept: a million live dicts slow every later allocation
     parse_s = time.perf_counter() - start
     load_s, _ = fold_seconds(config, events[:1000], "fast")  # compile or load the kernel once
-    fast_s, fast_final = fold_seconds(config, events, "fast")
+    fast_runs = [fold_seconds(config, events, "fast") for _ in range(2)]  # as TypeScript: the faster of two
+    fast_s, fast_final = min(fast_runs, key=lambda run: run[0])
     fast_cpu = CPU_SECONDS["fast"]
     prefix = events[: args.reference_events]
     ref_s, ref_final = fold_seconds(config, prefix, "reference")
@@ -172,7 +174,8 @@ def main() -> None:
     table.add_row("(JSON parse of the trace in Python)", f"{parsed:,}", f"{parsed / parse_s:,.0f}",
                   f"{parse_s:.2f}", "")
     console.print(table)
-    console.print(f"fast engine: {fast_cpu:.2f} s of process CPU time for its {fast_s:.2f} s; load average "
+    console.print(f"fast engine runs: {fast_runs[0][0]:.2f} s and {fast_runs[1][0]:.2f} s wall, the second "
+                  f"{fast_cpu:.2f} s of process CPU time; load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall-clock ratios shift with it)")
     for label, diffs in (("fast engine vs TS, final observables", differences),
                          (f"fast engine vs pure step after {len(prefix):,} events", prefix_differences)):

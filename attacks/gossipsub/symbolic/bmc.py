@@ -130,7 +130,8 @@ def goal_for(cq: ConfigQ, slug: str, topic: str | None) -> Goal:
 
 class Session:
     """An incremental solver over one query: new intervals' constraints are added as the query grows,
-    refinement cuts are kept, and each question is asked under assumptions."""
+    refinement cuts are kept, and each question is asked under assumptions (one variable per topic: no
+    symmetry folding inside a query, GS-Z3-2)."""
 
     def __init__(self, q: Query, goal: Goal, mode: str) -> None:
         self.q, self.goal, self.mode = q, goal, mode

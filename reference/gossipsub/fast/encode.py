@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -94,22 +94,21 @@ def _field(events: Sequence, name: str, first: Sequence[str] = (), many: bool = 
     ids: ``first``, then the others in order of first appearance.
 
     ``many`` (most values distinct, as message IDs): one C-level pass records each name's first
-    appearance (a dict's setdefault with the event index) and a running count of first appearances
-    numbers the names; otherwise (few names, as peers and topics) ``_Names`` numbers them as met.
+    appearance (a dict's setdefault with the event index), a running count of first appearances numbers
+    the names, and the dict's own order lists them; otherwise (few names, as peers and topics) ``_Names``
+    numbers them as met.
     """
     n, f = len(events), len(first)
     values = map(getattr, events, repeat(name), repeat(None))
     if not many:
         table = _Names(first)
         return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=n), table.names
-    values = list(values)
     table_: dict[str | None, int] = {None: -f - 1, **{name_: j - f for j, name_ in enumerate(first)}}
     raw = np.fromiter(map(table_.setdefault, values, range(n)), dtype=np.int64, count=n)
-    is_first = raw == np.arange(n)
-    rank = np.cumsum(is_first) - 1 + f
+    rank = np.cumsum(raw == np.arange(n)) - 1 + f
     ids = np.where(raw >= 0, rank[np.maximum(raw, 0)], raw + f)
     ids[raw == -f - 1] = -1
-    return ids, [*first, *compress(values, is_first.tolist())]
+    return ids, list(table_)[1:]  # None, then ``first``, then the others as they first appeared
 
 
 def encode(config: Config, events: Sequence) -> Encoded:
