@@ -41,18 +41,20 @@ def plot_runs(summaries: Sequence[Mapping[str, Any]], out: Path, title: str) -> 
     fig.tight_layout()
     fig.savefig(paths[1], dpi=100)
     plt.close(fig)
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(9, 4))
     s = summaries[0]
     ser = s["series"]
     qs = ser["quantiles"]
-    for key, colour in (("honest_score_quantiles", "tab:blue"), ("sybil_score_quantiles", "tab:red")):
-        rows = ser[key]
-        for j, q in enumerate(qs):
-            ys = [r[j] if r[j] is not None else float("nan") for r in rows]
-            ax.plot(ser["time_s"], ys, color=colour, alpha=0.3 + 0.6 * (q == 0.5),
-                    label=f"{key.split('_')[0]} q{q:g}" if q in (0.01, 0.5) else None)
-    ax.set(xlabel="time (s)", ylabel="score", title=f"{title} (seed {s['seed']})", yscale="symlog")
-    ax.legend(fontsize="small")
+    for key, colour, dash in (("honest_score_quantiles", "tab:blue", "-"), ("sybil_score_quantiles", "tab:red", "--")):
+        who = key.split("_")[0]
+        column = {q: [r[j] if r[j] is not None else float("nan") for r in ser[key]] for j, q in enumerate(qs)}
+        ax.fill_between(ser["time_s"], column[qs[0]], column[qs[-1]], color=colour, alpha=0.15, linewidth=0,
+                        label=f"{who} q{qs[0]:g}–q{qs[-1]:g}")
+        ax.fill_between(ser["time_s"], column[qs[1]], column[qs[-2]], color=colour, alpha=0.3, linewidth=0,
+                        label=f"{who} q{qs[1]:g}–q{qs[-2]:g}")
+        ax.plot(ser["time_s"], column[0.5], color=colour, linestyle=dash, label=f"{who} median")
+    ax.set(xlabel="time (s)", ylabel="score (symmetric log)", title=f"{title} (seed {s['seed']})", yscale="symlog")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(paths[2], dpi=100)
     plt.close(fig)
