@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ def plot_runs(summaries: Sequence[Mapping[str, Any]], out: Path, title: str) -> 
     """Three PNGs under ``out``: latency CDF per seed with the deadlines, attacker share and mean mesh degree
     over time, honest vs Sybil score quantiles over time; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
+    title = "\n".join(textwrap.wrap(title, 58))  # the narrowest figure's width
     paths = [out / "latency_cdf.png", out / "mesh_composition.png", out / "score_quantiles.png"]
     fig, ax = plt.subplots(figsize=(7, 4))
     for s in summaries:
@@ -53,7 +55,7 @@ def plot_runs(summaries: Sequence[Mapping[str, Any]], out: Path, title: str) -> 
         ax.fill_between(ser["time_s"], column[qs[1]], column[qs[-2]], color=colour, alpha=0.3, linewidth=0,
                         label=f"{who} q{qs[1]:g}–q{qs[-2]:g}")
         ax.plot(ser["time_s"], column[0.5], color=colour, linestyle=dash, label=f"{who} median")
-    ax.set(xlabel="time (s)", ylabel="score (symmetric log)", title=f"{title} (seed {s['seed']})", yscale="symlog")
+    ax.set(xlabel="time (s)", ylabel="score (symmetric log)", title=f"{title}, seed {s['seed']}", yscale="symlog")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(paths[2], dpi=100)
