@@ -16,8 +16,8 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from itertools import accumulate
-from operator import add
+from itertools import accumulate, chain, compress, repeat
+from operator import add, is_
 from typing import Any
 
 import yaml
@@ -129,15 +129,41 @@ def _leaf_is_fine(value: Any) -> bool:
     return value is None or kind is bool
 
 
+def _keys_are_fine(keys: Any) -> bool:
+    return set(map(type, keys)) <= {str} and max(map(len, keys), default=0) <= MAX_STRING and (
+        all(map(str.isascii, keys)) or not any(map(_SURROGATE.search, keys)))
+
+
+_LEAF_TYPES = frozenset({str, float, int, bool, type(None)})
+
+
+def _leaves_are_fine(leaves: list[Any]) -> bool | None:
+    """``all(map(_leaf_is_fine, leaves))`` by type, a few C-level passes instead of a call per leaf; None
+    when a value is of another type (a container, or something to judge one by one)."""
+    types = list(map(type, leaves))
+    if not set(types) <= _LEAF_TYPES:
+        return None
+    strs = list(compress(leaves, map(is_, types, repeat(str))))
+    floats = list(compress(leaves, map(is_, types, repeat(float))))
+    ints = list(compress(leaves, map(is_, types, repeat(int))))
+    return (max(map(len, strs), default=0) <= MAX_STRING
+            and (all(map(str.isascii, strs)) or not any(map(_SURROGATE.search, strs)))
+            and all(map(math.isfinite, floats))
+            and (not ints or (min(ints) > -_INT_LIMIT and max(ints) < _INT_LIMIT)))
+
+
 def _has_problem(tree: Any, max_nodes: int | None) -> bool:
-    """Whether ``check_tree`` would complain (a scan that builds no paths, for large traces)."""
+    """Whether ``check_tree`` would complain (a scan that builds no paths, for large traces).
+
+    A list of flat mappings (a trace's events) is judged in one batch: the union of their keys, and their
+    values grouped by type.
+    """
     stack = [(tree, 0)]
     visits = 1  # every node is counted once per use, as _locate_problem counts them
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Mapping):
-            keys_ok = set(map(type, node)) <= {str} and max(map(len, node), default=0) <= MAX_STRING and (
-                all(map(str.isascii, node)) or not any(map(_SURROGATE.search, node)))
+            keys_ok = _keys_are_fine(node)
             values = node.values()
         elif isinstance(node, list):
             keys_ok, values = True, node
@@ -148,6 +174,14 @@ def _has_problem(tree: Any, max_nodes: int | None) -> bool:
         visits += len(node)
         if depth >= MAX_DEPTH or not keys_ok or (max_nodes is not None and visits > max_nodes):
             return True
+        if type(node) is list and len(node) > 1 and set(map(type, node)) == {dict}:
+            flat = _leaves_are_fine(list(chain.from_iterable(map(dict.values, node))))
+            if flat is not None:  # every item a mapping of leaves, judged as _has_problem would one by one
+                visits += sum(map(len, node))
+                if (not flat or depth + 1 >= MAX_DEPTH or not _keys_are_fine(set(chain.from_iterable(node)))
+                        or (max_nodes is not None and visits > max_nodes)):
+                    return True
+                continue
         for value in values:
             if type(value) in (dict, list) or isinstance(value, Mapping):
                 stack.append((value, depth + 1))
@@ -218,11 +252,6 @@ def number_literal(text: str, convert: Callable[[str], Any]) -> Any:
 
 # -- JSON ------------------------------------------------------------------------------------------------
 
-# Every alternative below matches wherever it starts (an unterminated string runs to the end of the text
-# or line), so a scan never fails part-way and retries from the next quote: linear, not quadratic.
-_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)')
-
-
 def _json_object(pairs: list[tuple[str, Any]]) -> Any:
     out = dict(pairs)
     if len(out) < len(pairs):
@@ -249,10 +278,13 @@ def _json_constant(name: str) -> Refused:
 
 
 def _parse_json(text: str) -> Any:
-    check_brackets(text, _JSON_STRINGS)
+    """The JSON tree; the decoder guards its own recursion (a RecursionError, some hundreds of levels down,
+    far beyond PP-LIMIT-2's 64, which ``check_tree`` enforces), so no bracket scan of the text comes first."""
     try:
         return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant,
                           parse_int=_json_int, parse_float=_json_float)
+    except RecursionError:
+        raise DocumentError("(document)", f"nested deeper than {MAX_DEPTH} levels (PP-LIMIT-2)") from None
     except json.JSONDecodeError as exc:
         raise DocumentError(f"(line {exc.lineno})", f"malformed JSON: {exc.msg} (column {exc.colno})") from None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
+from functools import cache
 from typing import Any, ClassVar
 
 from peerproof.reference.limits import MAX_MAGNITUDE, MAX_STRING, MAX_TIME_S, quote
@@ -46,6 +47,10 @@ class Event:
 
 def read_time_ms(at: Any) -> int:
     """An event's ``at`` (seconds, >= 0, within the time horizon) in whole milliseconds."""
+    if type(at) is float and 0.0 <= at <= MAX_TIME_S:  # the common case, decided in a few operations
+        at_ms = round(at * 1000)
+        if abs(at * 1000 - at_ms) <= 1e-6:
+            return at_ms
     if isinstance(at, bool) or not isinstance(at, int | float):
         raise EventError(f"at: expected a time in seconds >= 0, got {quote(at)}")
     if isinstance(at, float) and not math.isfinite(at):
@@ -87,6 +92,8 @@ def _read_bool(name: str, value: Any) -> bool:
 
 
 def _read_str(name: str, value: Any) -> str:
+    if type(value) is str and 0 < len(value) <= MAX_STRING:
+        return value
     if not isinstance(value, str) or not value:
         raise EventError(f"{name}: expected a non-empty string, got {quote(value)}")
     if len(value) > MAX_STRING:
@@ -105,6 +112,23 @@ READERS: dict[str, Callable[[str, Any], Any]] = {
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """How ``EventCodec.from_dict`` reads one event class, worked out once per class: each field's name,
+    reader and whether it is required; the keys a document may have; whether the class adds ``check``."""
+
+    fields: tuple[tuple[str, Callable[[str, Any], Any], bool], ...]
+    allowed: frozenset[str]
+    checks: bool
+
+
+@cache
+def _plan(cls: type[Event]) -> _Plan:
+    own = [f for f in fields(cls) if f.name != "at_ms"]
+    return _Plan(tuple((f.name, READERS[str(f.type)], f.default is MISSING) for f in own),
+                 frozenset({"kind", "at", *(f.name for f in own)}), cls.check is not Event.check)
+
+
+@dataclass(frozen=True)
 class EventCodec:
     """Reads and writes one protocol's events (``at`` in seconds on the wire, ``at_ms`` in the model)."""
 
@@ -119,28 +143,26 @@ class EventCodec:
 
     def from_dict(self, data: Mapping[str, Any]) -> Event:
         """Read one trace event into its dataclass (EventError naming the field)."""
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise EventError("an event must be a mapping")
         kind = data.get("kind")
         cls = self.types.get(kind) if isinstance(kind, str) else None
         if cls is None:
             raise EventError(f"kind: unknown event kind {quote(kind)}; known: {', '.join(self.types)}")
         at_ms = read_time_ms(data.get("at"))
-        names = {f.name for f in fields(cls)} - {"at_ms"}
-        unknown = sorted(str(k) for k in set(data) - names - {"kind", "at"})
-        if unknown:
+        plan = _plan(cls)
+        if not plan.allowed.issuperset(data):
+            unknown = sorted(str(k) for k in set(data) - plan.allowed)
             raise EventError(f"{quote(unknown[0])}: unknown field for a {kind!r} event")
         kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "at_ms":
-                continue
-            if f.name not in data:
-                if f.default is MISSING:
-                    raise EventError(f"{f.name}: missing for a {kind!r} event")
-                continue
-            kwargs[f.name] = READERS[str(f.type)](f.name, data[f.name])
-        event = cls(at_ms=at_ms, **kwargs)
-        event.check()
+        for name, read, required in plan.fields:
+            if name in data:
+                kwargs[name] = read(name, data[name])
+            elif required:
+                raise EventError(f"{name}: missing for a {kind!r} event")
+        event = cls(at_ms, **kwargs)
+        if plan.checks:
+            event.check()
         return event
 
     def to_dict(self, event: Event) -> dict[str, Any]:

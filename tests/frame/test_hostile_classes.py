@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from hostile_inputs import SMALL_GOSSIPSUB, gossipsub_script, within_budget
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from peerproof.reference import documents
 from peerproof.reference.configfile import ConfigError, read_document
@@ -395,6 +395,30 @@ TREES = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
 @given(tree=TREES, max_nodes=st.none() | st.integers(1, 40), depth=st.integers(0, 70))
 def test_hostile_fast_scan_and_located_walk_agree(tree: Any, max_nodes: int | None, depth: int) -> None:
     """PP-LIMIT-2..5, PP-LIMIT-9: the path-free scan finds a problem exactly when the located walk reports one."""
+    for _ in range(depth):
+        tree = [tree]
+    try:
+        documents._locate_problem(tree, max_nodes)
+        located = False
+    except documents.DocumentError:
+        located = True
+    assert documents._has_problem(tree, max_nodes) == located
+
+
+RECORDS = st.lists(st.dictionaries(st.text(max_size=3) | st.just("\udc00") | st.just("k" * (MAX_STRING + 1)),
+                                   LEAVES, max_size=4), min_size=2, max_size=5)
+
+
+@given(records=RECORDS, max_nodes=st.none() | st.integers(1, 40), depth=st.sampled_from([0, 1, 62, 63, 64]))
+@example(records=[{"a": 1, "b": 2}, {"c": 3, "d": 4}], max_nodes=5, depth=0)  # the items' values count
+@example(records=[{"a": 1.0}, {"b": float("nan")}], max_nodes=None, depth=0)  # one bad leaf
+@example(records=[{"a": "x"}, {"\udc00": "y"}], max_nodes=None, depth=0)  # one bad key
+@example(records=[{"a": 1}, {"b": 2}], max_nodes=None, depth=63)  # the items one level too deep
+def test_hostile_fast_scan_of_flat_records_agrees_with_the_walk(records: list, max_nodes: int | None,
+                                                                depth: int) -> None:
+    """The batch path of the scan (a list of flat mappings, as a trace's events) finds exactly the problems
+    the located walk reports: bad leaves and keys, too many values, the depth limit one level down."""
+    tree: Any = records
     for _ in range(depth):
         tree = [tree]
     try:
