@@ -39,6 +39,7 @@ from peerproof.reference.verdicts import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK,
 DESCRIPTION = ("Formal spec, reference models and attack synthesis for the protocols of P2P AI networks: "
                "validate configs, replay and score traces, check properties, find attacks.")
 PROGRESS_MIN_EVENTS = 20_000  # about a second of replay: below this no progress bar
+READING_MIN_BYTES = 5_000_000  # about a second of reading a trace file: below this no spinner
 MAX_MISMATCHES_SHOWN = 50
 MODULE_VERBS = (  # verb -> module peerproof.<verb> with add_arguments(parser) and run_command(args)
     ("conformance", "compare an implementation (an adapter command) with the reference model"),
@@ -64,6 +65,19 @@ class Ui:
     def error(self, message: str) -> None:
         """A one-line message on stderr, unwrapped."""
         sys.stderr.write(message.rstrip("\n") + "\n")
+
+    def read_trace(self, path: str) -> Trace:
+        """The trace in ``path``, with a spinner on a terminal's stderr while a large file is read."""
+        from peerproof.traceio import read_trace
+
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0  # read_trace says what is wrong with the path
+        if size < READING_MIN_BYTES or not self.err.is_terminal:
+            return read_trace(path)
+        with self.err.status(f"reading {escape(path)} ({size / 1e6:.0f} MB)"):
+            return read_trace(path)
 
     @contextmanager
     def progress(self, description: str, total: int,
@@ -174,9 +188,9 @@ def print_scores(ui: Ui, protocol: str, config: Any, observed: Mapping[str, Any]
 
 def cmd_score(args: argparse.Namespace, ui: Ui) -> int:
     """Replay a trace's events under CONFIG and show each peer's score and components."""
-    from peerproof.traceio import final_observables, read_trace
+    from peerproof.traceio import final_observables
 
-    trace = read_trace(args.trace)
+    trace = ui.read_trace(args.trace)
     model = trace.model
     config = config_for(model, args.config)
     dialect = check_dialect(model, args.dialect) or config.dialect
@@ -195,9 +209,8 @@ def cmd_score(args: argparse.Namespace, ui: Ui) -> int:
 def cmd_replay(args: argparse.Namespace, ui: Ui) -> int:
     """Recompute every recorded observation of a trace; exit 1 on any difference."""
     from peerproof.reference.trace import replay
-    from peerproof.traceio import read_trace
 
-    trace = read_trace(args.trace)
+    trace = ui.read_trace(args.trace)
     with ui.progress("replaying", len(trace.events)) as update, use_engine(args.engine or "auto"):
         mismatches = replay(trace, on_event=update)
     if ui.json:
@@ -287,9 +300,8 @@ def cmd_demo(args: argparse.Namespace, ui: Ui) -> int:
 def cmd_export_itf(args: argparse.Namespace, ui: Ui) -> int:
     """Write a trace as ITF JSON."""
     from peerproof.itf import resolve_states, write_itf
-    from peerproof.traceio import read_trace
 
-    trace = read_trace(args.trace)
+    trace = ui.read_trace(args.trace)
     states = resolve_states(trace, args.states)
     total = len(trace.events) if states == "events" else len(trace.observations)
     with ui.progress("exporting", total) as update:
@@ -304,9 +316,8 @@ def cmd_export_itf(args: argparse.Namespace, ui: Ui) -> int:
 def cmd_plot(args: argparse.Namespace, ui: Ui) -> int:
     """Draw a trace's scores over time as a PNG."""
     from peerproof.plot import plot_trace
-    from peerproof.traceio import read_trace
 
-    trace = read_trace(args.trace)
+    trace = ui.read_trace(args.trace)
     try:
         plot_trace(trace, args.out, peers=args.peer or None)
     except ValueError as exc:
