@@ -113,6 +113,26 @@ def invalid_delivery_reason(config: Config, topic: str) -> str:
     return "not-scored" if unscored else "scored-but-insufficient"
 
 
+class Breakdowns:
+    """``breakdown`` of a peer along one replay, recomputed only when what it reads changed: the peer's
+    stats, the peers-per-IP table, the app scores. The pure states share every unchanged part, so after an
+    event of one peer the other peers' breakdowns are the previous moment's (the same objects are compared)."""
+
+    def __init__(self, config: Config, dialect: Any) -> None:
+        self.config, self.dialect = config, dialect
+        self.memo: dict[str, tuple[tuple[Any, Any, Any], ScoreBreakdown | None]] = {}
+
+    def __call__(self, state: State, peer: str) -> ScoreBreakdown | None:
+        """breakdown(config, state, peer, dialect)."""
+        key = (state.peers.get(peer), state.peer_ips, state.app_scores)
+        hit = self.memo.get(peer)
+        if hit is not None and all(a is b for a, b in zip(hit[0], key, strict=True)):
+            return hit[1]
+        b = breakdown(self.config, state, peer, self.dialect)
+        self.memo[peer] = (key, b)
+        return b
+
+
 @dataclass(frozen=True)
 class Moment:
     """A state of the replay: after event ``index`` (-1: none yet), a refresh, or just before a heartbeat."""
@@ -175,10 +195,10 @@ def witness_violation(config: Config, slug: str, topic: str | None, trace: Trace
 
 
 def _topic_consistency(config: Config, trace: Trace, topic: str, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     for m in moments(trace):
         for p in _peers(m.state, bounds):
-            b = breakdown(config, m.state, p, d)
+            b = scores(m.state, p)
             if b is not None and b.score > 0 and topic in b.topics and b.topics[topic].contribution < 0:
                 return (f"{m.where()}: {p} scores {b.score:.6g} in total while its {topic} contribution is "
                         f"{b.topics[topic].contribution:.6g}")
@@ -203,9 +223,9 @@ def _rewards(b: ScoreBreakdown) -> tuple[Any, ...]:
 
 
 def _misbehaviour(config: Config, trace: Trace, topic: None, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     for m in moments(trace):
-        scored = {p: b for p in _peers(m.state, bounds) if (b := breakdown(config, m.state, p, d)) is not None}
+        scored = {p: b for p in _peers(m.state, bounds) if (b := scores(m.state, p)) is not None}
         for p, q in permutations(scored, 2):
             bp, bq = scored[p], scored[q]
             if _rewards(bp) != _rewards(bq) or bq.score < bp.score:
@@ -224,7 +244,7 @@ def _misbehaviour(config: Config, trace: Trace, topic: None, bounds: dict[str, A
 
 
 def _non_forwarding(config: Config, trace: Trace, topic: str, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     window = bounds.get("horizon", HORIZON_INTERVALS) * config.score.decay_interval_ms
     episodes: dict[str, list[float]] = {}  # peer -> [start_ms, lowest score seen by a heartbeat, heartbeats]
     for m in moments(trace):
@@ -242,7 +262,7 @@ def _non_forwarding(config: Config, trace: Trace, topic: str, bounds: dict[str, 
             ep = episodes.get(p)
             if ep is None or not m.seen_by_heartbeat:
                 continue
-            s = breakdown(config, m.state, p, d).score
+            s = scores(m.state, p).score
             if s < 0:
                 del episodes[p]
                 continue
@@ -267,7 +287,7 @@ def _obligation(config: Config, state: State, event: Any, peer: str) -> tuple[st
 
 
 def _rewards_good(config: Config, trace: Trace, topic: None, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     gossip = config.thresholds.gossip_threshold
     names = sorted({e.peer for e in trace.events if hasattr(e, "peer")})
     names = [p for p in names if bounds.get("peers") is None or p in bounds["peers"]]
@@ -286,7 +306,7 @@ def _rewards_good(config: Config, trace: Trace, topic: None, bounds: dict[str, A
                 due[p].pop(e.msg, None)
             elif isinstance(e, Deliver | Validated) and (owed := _obligation(config, state, e, p)) is not None:
                 due[p][owed[0]] = owed[1]
-            b = breakdown(config, state, p, d)
+            b = scores(state, p)
             if b is None:
                 continue
             if b.p6:
@@ -329,7 +349,7 @@ def _situation(state: State, peer: str) -> tuple[Any, ...]:
 
 
 def _fairness(config: Config, trace: Trace, topic: None, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     names = sorted({e.peer for e in trace.events if hasattr(e, "peer")})
     if bounds.get("peers") is not None:
         names = [p for p in names if p in bounds["peers"]]
@@ -346,7 +366,7 @@ def _fairness(config: Config, trace: Trace, topic: None, bounds: dict[str, Any])
             if histories[p] != histories[q] or _situation(m.state, p) != _situation(m.state, q):
                 same.discard((p, q))
                 continue
-            sp, sq = (breakdown(config, m.state, x, d) for x in (p, q))
+            sp, sq = (scores(m.state, x) for x in (p, q))
             a, b = (0.0 if s is None else s.score for s in (sp, sq))
             if abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)):
                 return f"{m.where()}: {p} and {q} have the same history but score {a:.9g} and {b:.9g}"
@@ -354,7 +374,7 @@ def _fairness(config: Config, trace: Trace, topic: None, bounds: dict[str, Any])
 
 
 def _graylist(config: Config, trace: Trace, topic: str, bounds: dict[str, Any]) -> str | None:
-    d = get_dialect(trace.dialect)
+    scores = Breakdowns(config, get_dialect(trace.dialect))
     interval = config.score.decay_interval_ms
     horizon, rate = bounds.get("horizon", HORIZON_INTERVALS), bounds.get("rate", INVALID_RATE)
     graylist = config.thresholds.graylist_threshold
@@ -377,7 +397,7 @@ def _graylist(config: Config, trace: Trace, topic: str, bounds: dict[str, Any]) 
             if not f[0] <= m.at_ms <= f[0] + horizon * interval:
                 continue
             stats = m.state.peers.get(p)
-            b = breakdown(config, m.state, p, d)
+            b = scores(m.state, p)
             if stats is None or not stats.connected or b is None or b.score < graylist:
                 del floods[p]
                 continue
