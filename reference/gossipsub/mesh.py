@@ -7,7 +7,7 @@ emission and fanout maintenance do not change any score and are not modelled.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Protocol, TypeVar
 
 from peerproof.reference.gossipsub.config import Config
@@ -46,52 +46,94 @@ def candidates(state: State, topic: str, scores: dict[str, float]) -> list[str]:
     )
 
 
+class MeshView(Protocol):
+    """One router's meshes as heartbeat maintenance reads and changes them: the pure State (``StateMeshes``)
+    or the fast engine's tables (fast/heartbeat.py), so that both take every decision in one place."""
+
+    def members(self, topic: str) -> Collection[str]: ...
+
+    def candidates(self, topic: str, scores: dict[str, float]) -> list[str]: ...
+
+    def is_outbound(self, peer: str) -> bool: ...
+
+    def graft(self, peer: str, topic: str) -> None: ...
+
+    def prune(self, peer: str, topic: str) -> None: ...
+
+
+def maintain(view: MeshView, topic: str, scores: dict[str, float], r: RouterParams, dialect: Dialect,
+             ticks: int, rng: random.Random, opportunistic_threshold: float) -> None:
+    """GS-HB-1..5 for one topic, on ``view``: prune negative peers, fill below Dlo, trim above Dhi, keep Dout,
+    graft opportunistically every ``opportunistic_graft_ticks`` heartbeats (``scores`` as at its start)."""
+    # GS-HB-1: prune every mesh peer with a negative score.
+    for p in sorted(view.members(topic)):
+        if scores.get(p, 0.0) < 0:
+            view.prune(p, topic)
+    # GS-HB-2: below Dlo, graft up to D - |mesh| random candidates with score >= 0.
+    size = len(view.members(topic))
+    if size < r.d_lo:
+        pool = [p for p in view.candidates(topic, scores) if scores[p] >= 0]
+        rng.shuffle(pool)
+        for p in pool[: r.d - size]:
+            view.graft(p, topic)
+    # GS-HB-3: above Dhi (>= Dhi in go, GS-DIV-9), keep the best Dscore, the rest at random, >= Dout outbound.
+    mesh = view.members(topic)
+    if len(mesh) >= r.d_hi if dialect.oversubscribed_at_d_hi else len(mesh) > r.d_hi:
+        keep = trim_order(sorted(mesh), lambda p: scores.get(p, 0.0), view.is_outbound, r, dialect.dout_fill_to_d,
+                          rng)
+        for p in keep[r.d:]:
+            view.prune(p, topic)
+    # GS-HB-4: with at least Dlo peers but fewer than Dout outbound, graft outbound candidates.
+    mesh = view.members(topic)
+    outbound = sum(1 for p in mesh if view.is_outbound(p))
+    if len(mesh) >= r.d_lo and outbound < r.d_out:
+        pool = [p for p in view.candidates(topic, scores) if view.is_outbound(p) and scores[p] >= 0]
+        rng.shuffle(pool)
+        for p in pool[: r.d_out - outbound]:
+            view.graft(p, topic)
+    # GS-HB-5: opportunistic grafting when the median mesh score is below the threshold.
+    if r.opportunistic_graft_ticks and ticks % r.opportunistic_graft_ticks == 0:
+        _opportunistic(view, topic, scores, rng, dialect, r.opportunistic_graft_peers, opportunistic_threshold)
+
+
+class StateMeshes:
+    """The pure State as a MeshView: each graft and prune steps ``state`` (membership.graft/prune)."""
+
+    def __init__(self, config: Config, state: State, dialect: Dialect) -> None:
+        self.config, self.state, self.dialect = config, state, dialect
+
+    def members(self, topic: str) -> frozenset[str]:
+        """The topic's mesh."""
+        return self.state.router.mesh.get(topic, frozenset())
+
+    def candidates(self, topic: str, scores: dict[str, float]) -> list[str]:
+        """mesh.candidates of the current state."""
+        return candidates(self.state, topic, scores)
+
+    def is_outbound(self, peer: str) -> bool:
+        """Whether the router dialled the peer."""
+        return peer in self.state.router.outbound
+
+    def graft(self, peer: str, topic: str) -> None:
+        """membership.graft."""
+        self.state = graft(self.config, self.state, peer, topic)
+
+    def prune(self, peer: str, topic: str) -> None:
+        """membership.prune."""
+        self.state = prune(self.config, self.state, peer, topic, self.dialect)
+
+
 def heartbeat(config: Config, state: State, dialect: Dialect) -> State:
-    """GS-HB-1..5: prune negative peers, fill below Dlo, trim above Dhi, keep Dout, opportunistic graft."""
+    """GS-HB-1..5 on every joined topic, with scores as at the heartbeat's start and one seeded RNG per topic."""
     ticks = state.router.heartbeat_ticks + 1
     state = evolve(state, router=evolve(state.router, heartbeat_ticks=ticks))
     scores = {p: score(config, state, p, dialect) for p in state.peers}
-    r = config.router
+    view = StateMeshes(config, state, dialect)
     for topic in joined_topics(config, state):
         rng = random.Random(f"{state.router.seed}/{ticks}/{topic}")
-        # GS-HB-1: prune every mesh peer with a negative score.
-        for p in sorted(state.router.mesh.get(topic, frozenset())):
-            if scores.get(p, 0.0) < 0:
-                state = prune(config, state, p, topic, dialect)
-        mesh = state.router.mesh.get(topic, frozenset())
-        # GS-HB-2: below Dlo, graft up to D - |mesh| random candidates with score >= 0.
-        if len(mesh) < r.d_lo:
-            pool = [p for p in candidates(state, topic, scores) if scores[p] >= 0]
-            rng.shuffle(pool)
-            for p in pool[: r.d - len(mesh)]:
-                state = graft(config, state, p, topic)
-        mesh = state.router.mesh.get(topic, frozenset())
-        # GS-HB-3: above Dhi (>= Dhi in go, GS-DIV-9), keep the best Dscore, the rest at random, >= Dout outbound.
-        over = len(mesh) >= r.d_hi if dialect.oversubscribed_at_d_hi else len(mesh) > r.d_hi
-        if over:
-            state = _trim(config, state, topic, scores, rng, dialect)
-        mesh = state.router.mesh.get(topic, frozenset())
-        # GS-HB-4: with at least Dlo peers but fewer than Dout outbound, graft outbound candidates.
-        outbound = sum(1 for p in mesh if p in state.router.outbound)
-        if len(mesh) >= r.d_lo and outbound < r.d_out:
-            pool = [p for p in candidates(state, topic, scores) if p in state.router.outbound and scores[p] >= 0]
-            rng.shuffle(pool)
-            for p in pool[: r.d_out - outbound]:
-                state = graft(config, state, p, topic)
-        # GS-HB-5: opportunistic grafting when the median mesh score is below the threshold.
-        if r.opportunistic_graft_ticks and ticks % r.opportunistic_graft_ticks == 0:
-            state = _opportunistic(config, state, topic, scores, rng, dialect)
-    return state
-
-
-def _trim(config: Config, state: State, topic: str, scores: dict[str, float], rng: random.Random,
-          dialect: Dialect) -> State:
-    r = config.router
-    plst = trim_order(sorted(state.router.mesh.get(topic, frozenset())), lambda p: scores.get(p, 0.0),
-                      state.router.outbound.__contains__, r, dialect.dout_fill_to_d, rng)
-    for p in plst[r.d:]:
-        state = prune(config, state, p, topic, dialect)
-    return state
+        maintain(view, topic, scores, config.router, dialect, ticks, rng,
+                 config.thresholds.opportunistic_graft_threshold)
+    return view.state
 
 
 def trim_order(peers: Iterable[P], score: Callable[[P], float], is_outbound: Callable[[P], bool],
@@ -128,18 +170,17 @@ def trim_order(peers: Iterable[P], score: Callable[[P], float], is_outbound: Cal
     return plst
 
 
-def _opportunistic(config: Config, state: State, topic: str, scores: dict[str, float], rng: random.Random,
-                   dialect: Dialect) -> State:
-    mesh = state.router.mesh.get(topic, frozenset())
+def _opportunistic(view: MeshView, topic: str, scores: dict[str, float], rng: random.Random, dialect: Dialect,
+                   peers: int, threshold: float) -> None:
+    mesh = view.members(topic)
     if len(mesh) <= 1:
-        return state
+        return
     ordered = sorted(scores.get(p, 0.0) for p in mesh)
     median = ordered[len(ordered) // 2]
-    if median >= config.thresholds.opportunistic_graft_threshold:
-        return state
-    pool = [p for p in candidates(state, topic, scores) if scores[p] > median
+    if median >= threshold:
+        return
+    pool = [p for p in view.candidates(topic, scores) if scores[p] > median
             and (scores[p] >= 0 or not dialect.opportunistic_needs_nonnegative)]
     rng.shuffle(pool)
-    for p in pool[: config.router.opportunistic_graft_peers]:
-        state = graft(config, state, p, topic)
-    return state
+    for p in pool[:peers]:
+        view.graft(p, topic)

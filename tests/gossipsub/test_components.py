@@ -548,7 +548,8 @@ def test_heartbeat_grafts_below_d_lo_only_eligible_peers() -> None:
 
 
 def test_heartbeat_graft_fills_up_to_d() -> None:
-    config = make_config(router={"d": 3, "d_lo": 2, "d_hi": 4, "d_out": 0})
+    # Dhi = 5 leaves room above D: a graft too many would stay (not be trimmed away) and show
+    config = make_config(router={"d": 3, "d_lo": 2, "d_hi": 5, "d_out": 0})
     events: list[Event] = [e for p in "abcde" for e in (AddPeer(0, p), Subscribe(0, p, T))]
     assert len(mesh(play(config, [*events, Heartbeat(100)]))) == 3
 
@@ -565,9 +566,11 @@ def test_heartbeat_trims_to_d_keeping_the_best_d_score_and_d_out_outbound() -> N
 def test_heartbeat_grafts_outbound_peers_when_below_d_out() -> None:
     config = make_config(router={"d": 4, "d_lo": 3, "d_hi": 6, "d_out": 1})
     events: list[Event] = [*joined("i1", "i2", "i3"), AddPeer(0, "x"), Subscribe(0, "x", T)]
-    events += [AddPeer(0, "o", True), Subscribe(0, "o", T), Heartbeat(100)]
-    # 3 peers >= Dlo, none outbound < Dout = 1: graft Dout - 0 = 1 outbound candidate; x is inbound
-    assert mesh(play(config, events)) == {"i1", "i2", "i3", "o"}
+    events += [AddPeer(0, "o", True), Subscribe(0, "o", T), AddPeer(0, "o2", True), Subscribe(0, "o2", T),
+               Heartbeat(100)]
+    # 3 peers >= Dlo, none outbound < Dout = 1: graft Dout - 0 = 1 of the two outbound candidates; x is inbound
+    grown = mesh(play(config, events))
+    assert len(grown) == 4 and {"i1", "i2", "i3"} < grown and grown - {"i1", "i2", "i3"} <= {"o", "o2"}
 
 
 def test_heartbeat_opportunistic_graft_only_at_the_tick_multiple() -> None:
