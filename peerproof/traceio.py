@@ -81,14 +81,9 @@ def _umask() -> int:
     return mask
 
 
-def walk(trace: Trace, config: Any = None, dialect: str | None = None) -> Iterator[tuple[int, Any, Any]]:
-    """Replay the trace's events, yielding ``(index, event, state after it)``.
-
-    ``config`` and ``dialect`` override the trace's own (``peerproof score`` replays a trace under
-    another config).
-    """
-    config = trace.config if config is None else config
-    yield from trace.model.states(config, trace.events, dialect=dialect or trace.dialect, seed=trace.seed)
+def walk(trace: Trace) -> Iterator[tuple[int, Any, Any]]:
+    """Replay the trace's events under its own config and dialect, yielding ``(index, event, state after it)``."""
+    yield from trace.model.states(trace.config, trace.events, dialect=trace.dialect, seed=trace.seed)
 
 
 def final_observables(trace: Trace, config: Any = None, dialect: str | None = None,
