@@ -61,10 +61,20 @@ class MeshView(Protocol):
     def prune(self, peer: str, topic: str) -> None: ...
 
 
-def maintain(view: MeshView, topic: str, scores: dict[str, float], r: RouterParams, dialect: Dialect,
-             ticks: int, rng: random.Random, opportunistic_threshold: float) -> None:
-    """GS-HB-1..5 for one topic, on ``view``: prune negative peers, fill below Dlo, trim above Dhi, keep Dout,
-    graft opportunistically every ``opportunistic_graft_ticks`` heartbeats (``scores`` as at its start)."""
+def maintain(view: MeshView, config: Config, dialect: Dialect, topics: Iterable[str], scores: dict[str, float],
+             ticks: int, seed: int) -> None:
+    """GS-HB-1..5 on ``view`` for each of ``topics`` in name order, with ``scores`` as at the heartbeat's start
+    and one RNG per topic seeded by the router's seed, the heartbeat's number and the topic."""
+    for topic in sorted(topics):
+        rng = random.Random(f"{seed}/{ticks}/{topic}")
+        _maintain_topic(view, config, dialect, topic, scores, ticks, rng)
+
+
+def _maintain_topic(view: MeshView, config: Config, dialect: Dialect, topic: str, scores: dict[str, float],
+                    ticks: int, rng: random.Random) -> None:
+    """GS-HB-1..5 for one topic: prune negative peers, fill below Dlo, trim above Dhi, keep Dout, graft
+    opportunistically every ``opportunistic_graft_ticks`` heartbeats."""
+    r = config.router
     # GS-HB-1: prune every mesh peer with a negative score.
     for p in sorted(view.members(topic)):
         if scores.get(p, 0.0) < 0:
@@ -93,7 +103,7 @@ def maintain(view: MeshView, topic: str, scores: dict[str, float], r: RouterPara
             view.graft(p, topic)
     # GS-HB-5: opportunistic grafting when the median mesh score is below the threshold.
     if r.opportunistic_graft_ticks and ticks % r.opportunistic_graft_ticks == 0:
-        _opportunistic(view, topic, scores, rng, dialect, r.opportunistic_graft_peers, opportunistic_threshold)
+        _opportunistic(view, config, dialect, topic, scores, rng)
 
 
 class StateMeshes:
@@ -129,10 +139,7 @@ def heartbeat(config: Config, state: State, dialect: Dialect) -> State:
     state = evolve(state, router=evolve(state.router, heartbeat_ticks=ticks))
     scores = {p: score(config, state, p, dialect) for p in state.peers}
     view = StateMeshes(config, state, dialect)
-    for topic in joined_topics(config, state):
-        rng = random.Random(f"{state.router.seed}/{ticks}/{topic}")
-        maintain(view, topic, scores, config.router, dialect, ticks, rng,
-                 config.thresholds.opportunistic_graft_threshold)
+    maintain(view, config, dialect, joined_topics(config, state), scores, ticks, state.router.seed)
     return view.state
 
 
@@ -170,17 +177,17 @@ def trim_order(peers: Iterable[P], score: Callable[[P], float], is_outbound: Cal
     return plst
 
 
-def _opportunistic(view: MeshView, topic: str, scores: dict[str, float], rng: random.Random, dialect: Dialect,
-                   peers: int, threshold: float) -> None:
+def _opportunistic(view: MeshView, config: Config, dialect: Dialect, topic: str, scores: dict[str, float],
+                   rng: random.Random) -> None:
     mesh = view.members(topic)
     if len(mesh) <= 1:
         return
     ordered = sorted(scores.get(p, 0.0) for p in mesh)
     median = ordered[len(ordered) // 2]
-    if median >= threshold:
+    if median >= config.thresholds.opportunistic_graft_threshold:
         return
     pool = [p for p in view.candidates(topic, scores) if scores[p] > median
             and (scores[p] >= 0 or not dialect.opportunistic_needs_nonnegative)]
     rng.shuffle(pool)
-    for p in pool[:peers]:
+    for p in pool[: config.router.opportunistic_graft_peers]:
         view.graft(p, topic)

@@ -7,8 +7,6 @@ matches the pure model's; grafts and prunes go through the kernel, scores are th
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 from peerproof.reference.gossipsub.fast.layout import CONNECTED, NOW, OUTBOUND, TICKS, EngineView
 from peerproof.reference.gossipsub.mesh import maintain
@@ -55,12 +53,6 @@ def heartbeat(e: EngineView) -> None:
     """mesh.heartbeat (GS-HB-1..5) on the tables."""
     tab = e.t
     tab.clk[TICKS] += 1
-    ticks = int(tab.clk[TICKS])
-    scores = e.scores()
-    view = TableMeshes(e)
     joined = set(e.config.score.topics) | {e.ev.topics[j] for j in np.flatnonzero(tab.mesh_key).tolist()
                                            if j < len(e.ev.topics)}
-    for topic in sorted(joined):
-        rng = random.Random(f"{e.seed}/{ticks}/{topic}")
-        maintain(view, topic, scores, e.config.router, e.dialect, ticks, rng,
-                 e.config.thresholds.opportunistic_graft_threshold)
+    maintain(TableMeshes(e), e.config, e.dialect, joined, e.scores(), int(tab.clk[TICKS]), e.seed)
