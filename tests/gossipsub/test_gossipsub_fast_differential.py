@@ -13,6 +13,8 @@ searches.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -38,6 +40,7 @@ from peerproof.reference.gossipsub import (
     Validated,
     config_from_mapping,
 )
+from peerproof.reference.gossipsub.fast import engine as engine_module
 from peerproof.reference.gossipsub.fast import fold
 from peerproof.reference.gossipsub.fast.engine import Engine
 from peerproof.reference.gossipsub.fast.fold import Snapshot, fast_final_state
@@ -161,6 +164,41 @@ def test_fast_engine_equals_pure_step_on_every_observable(dialect: str, data: st
     """GS-FAST-6: observation after every event and the final State, fast engine vs pure fold."""
     config, events = data.draw(scenarios(dialect))
     assert divergence(config, events, dialect) is None
+
+
+@contextmanager
+def stretches_of(n: int) -> Iterator[None]:
+    """Pipelined runs fill ``n`` events per stretch (and start pipelining from 4n events)."""
+    saved, engine_module.STRETCH = engine_module.STRETCH, n
+    try:
+        yield
+    finally:
+        engine_module.STRETCH = saved
+
+
+def pipelined_divergence(config: Config, events: list[Event], dialect: str, engine: type[Engine] = Engine
+                         ) -> str | None:
+    """Where one pipelined run over every event (stretches of 2 events, so that each is stepped in the
+    second thread while the next is filled) ends in another State than the pure fold's, or None."""
+    d = MODEL.get_dialect(dialect)
+    with stretches_of(2):
+        fast = engine(config, events, d)
+        fast.run_to(fast.usable)
+    want = MODEL.final_state(config, events, dialect=dialect, engine="reference")
+    got = fast.state()
+    diffs = compare(MODEL.observe(config, want, d), MODEL.observe(config, got, d), tolerance=TOLERANCE)
+    if diffs:
+        return f"observation: {diffs[0]}"
+    final = tables(got)
+    return next((f"final state: {key} differs" for key, value in tables(want).items() if final[key] != value), None)
+
+
+@pytest.mark.parametrize("dialect", DIALECT_NAMES)
+@given(data=st.data())
+def test_pipelined_fast_engine_ends_in_the_pure_state(dialect: str, data: st.DataObject) -> None:
+    """GS-FAST-8: a run whose stretches are stepped while the next is filled ends where the pure fold does."""
+    config, events = data.draw(scenarios(dialect))
+    assert pipelined_divergence(config, events, dialect) is None
 
 
 def test_fast_fold_refuses_where_the_pure_fold_does() -> None:

@@ -16,7 +16,13 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 from peerproof.reference.gossipsub.fast.engine import Engine
-from peerproof.reference.gossipsub.fast.layout import P1_FLOOR, P3_AFTER_PRUNE, WINDOW_FROM_VALIDATION
+from peerproof.reference.gossipsub.fast.layout import (
+    P1_FLOOR,
+    P3_AFTER_PRUNE,
+    RECONNECT_RESETS,
+    RETAIN_POSITIVE,
+    WINDOW_FROM_VALIDATION,
+)
 
 
 def _differential() -> ModuleType:
@@ -40,18 +46,6 @@ def flipped(column: int) -> type[Engine]:
             self.params.gi[column] ^= 1
 
     return Flipped
-
-
-class ReconnectKeepsStats(Engine):
-    """ts reconnects keep the retained counters (GS-DIV-15 ignored)."""
-
-    def _add_peer(self, p: int, outbound: bool) -> None:
-        dialect = self.dialect
-        self.dialect = type(dialect)(**{**dialect.__dict__, "reconnect_resets_stats": False})
-        try:
-            super()._add_peer(p, outbound)
-        finally:
-            self.dialect = dialect
 
 
 class NoHeartbeat(Engine):
@@ -84,7 +78,8 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...], Callable[[], type[Engine]]]] = {
     "p1-not-floored": ("go", ("graft", "tick"), lambda: flipped(P1_FLOOR)),
     "p3-active-after-prune-in-ts": ("ts", ("prune", "tick", "graft"), lambda: flipped(P3_AFTER_PRUNE)),
     "window-from-first-seen": ("go", ("receive", "validated", "duplicate"), lambda: flipped(WINDOW_FROM_VALIDATION)),
-    "reconnect-keeps-stats": ("ts", ("remove_peer", "add_peer", "invalid"), lambda: ReconnectKeepsStats),
+    "reconnect-keeps-stats": ("ts", ("remove_peer", "add_peer", "invalid"), lambda: flipped(RECONNECT_RESETS)),
+    "positive-scores-retained": ("ts", ("remove_peer", "deliver", "tick"), lambda: flipped(RETAIN_POSITIVE)),
     "no-heartbeat": ("go", ("heartbeat", "invalid"), lambda: NoHeartbeat),
     "colocation-stale-after-remove-ip": ("go", ("add_ip", "remove_ip"), lambda: ColocationStale),
 }
@@ -104,3 +99,24 @@ def test_differential_catches_broken_fast_engine(name: str) -> None:
                                    phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
     config, events = found
     assert DIFFERENTIAL.divergence(config, events, dialect) is None, "the counterexample fails the real engine too"
+
+
+class SteppedBeforeFilled(Engine):
+    """A pipelined run whose kernel steps each stretch before its message IDs and numbers are filled."""
+
+    def _pipelined(self, stop: int) -> None:
+        from peerproof.reference.gossipsub.fast import engine
+        from peerproof.reference.gossipsub.fast.encode import fill
+
+        while self.ev.ready < stop:
+            self._run(min(stop, self.ev.ready + engine.STRETCH))
+            fill(self.ev, self.events, min(stop, self.ev.ready + engine.STRETCH))
+
+
+def test_pipelined_differential_catches_a_kernel_ahead_of_filling() -> None:
+    """GS-FAST-8 mutant: stepping events before they are filled ends in another State than the pure fold's."""
+    found = find(DIFFERENTIAL.scenarios("go", ("deliver", "duplicate", "penalty")),
+                 lambda sc: DIFFERENTIAL.pipelined_divergence(*sc, "go", engine=SteppedBeforeFilled) is not None,
+                 settings=settings(max_examples=3000, database=None, derandomize=True, deadline=None,
+                                   phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    assert DIFFERENTIAL.pipelined_divergence(*found, "go") is None, "the counterexample fails the real engine too"

@@ -1,14 +1,19 @@
 """The fast engine for one trace (GS-FAST-3): the kernel for the hot events, Python for the rest.
 
 ``Engine(config, events, dialect, seed)`` holds the tables and runs events forward on demand
-(``run_to``). Connections, IP addresses and heartbeats are applied here, in Python, with the same
-decisions as membership.py and mesh.py; IP colocation (P6) is kept per peer in ``pf[:, P6]`` and
-recomputed with score.py's own ``p6_ip_colocation`` whenever the IP tables change, so the kernel's
-score reads it. ``state()`` materialises the pure model's ``State`` from the tables.
+(``run_to``). IP addresses, heartbeats and the connections that touch a peer's IPs are applied here, in
+Python, with the same decisions as membership.py and mesh.py; IP colocation (P6) is kept per peer in
+``pf[:, P6]`` and recomputed with score.py's own ``p6_ip_colocation`` whenever the IP tables change, so
+the kernel's score reads it. ``state()`` materialises the pure model's ``State`` from the tables.
+
+A long run is pipelined (GS-FAST-8): the kernel steps one stretch of events in a second thread, without
+the interpreter lock, while this thread interns the message IDs of the next.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Sequence
 from types import SimpleNamespace
 
@@ -16,7 +21,7 @@ from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.dialect import Dialect
 from peerproof.reference.gossipsub.fast import kernel as k
 from peerproof.reference.gossipsub.fast import scoring
-from peerproof.reference.gossipsub.fast.encode import encode
+from peerproof.reference.gossipsub.fast.encode import Encoded, fill, head
 from peerproof.reference.gossipsub.fast.heartbeat import heartbeat
 from peerproof.reference.gossipsub.fast.layout import (
     BEHAVIOUR,
@@ -24,9 +29,12 @@ from peerproof.reference.gossipsub.fast.layout import (
     EXPIRE,
     KNOWN,
     N_EXPIRED,
+    N_KNOWN_IPS,
     N_TOPICS,
     OUTBOUND,
     P6,
+    RECONNECT_RESETS,
+    RETAIN_POSITIVE,
     SUB_KEY,
     empty_tables,
     params_of,
@@ -36,21 +44,28 @@ from peerproof.reference.gossipsub.score import p6_ip_colocation
 from peerproof.reference.gossipsub.state import State
 from peerproof.reference.gossipsub.step import EXACT_TIMERS
 
+STRETCH = 1 << 15
+"""Events filled per stretch of a pipelined run: small enough that the kernel starts early and the last
+stretch, stepped alone, is short; large enough that the per-stretch thread start (~0.1 ms) is noise."""
+SWITCH_S = 1e-4
+"""The interpreter's switch interval during a pipelined run: a cold event in the kernel's thread waits at
+most this long for the lock the filling thread holds (the default 5 ms would cost 5 ms per cold event)."""
+
 
 class Engine:
     """The mutable twin of the pure fold over one trace, positioned after its first ``pos`` events."""
 
     def __init__(self, config: Config, events: Sequence, dialect: Dialect, seed: int = 0,
-                 exact_timers: int = EXACT_TIMERS) -> None:
+                 exact_timers: int = EXACT_TIMERS, encoded: Encoded | None = None) -> None:
         self.config, self.events, self.dialect, self.seed = config, events, dialect, seed
-        self.ev = encode(config, events)
+        self.ev = encoded if encoded is not None else head(config, events)
         self.params = params_of(config, dialect, exact_timers)
         self.peer_id = {name: i for i, name in enumerate(self.ev.peers)}
         self.topic_id = {name: i for i, name in enumerate(self.ev.topics)}
-        cells = int(((self.ev.msg >= 0) & (self.ev.kind != k.TICK)).sum())
-        self.t = empty_tables(len(self.ev.peers), len(config.score.topics), len(self.ev.topics),
-                              len(self.ev.messages), cells, config.score.decay_interval_ms,
-                              dialect.delivery_gc_interval_ms or 0)
+        # Messages and their records are at most one per event: the tables are sized before the IDs are
+        # interned, and the zeroed pages of rows never used are never touched.
+        self.t = empty_tables(len(self.ev.peers), len(config.score.topics), len(self.ev.topics), self.ev.usable,
+                              self.ev.usable, config.score.decay_interval_ms, dialect.delivery_gc_interval_ms or 0)
         self.peer_ips: dict[str, set[str]] = {}  # ip -> peers (state.peer_ips)
         self.known_ips: dict[int, set[str]] = {}  # peer -> its stats' known_ips
         self.known_by: dict[str, set[int]] = {}  # ip -> peers whose known_ips hold it
@@ -62,7 +77,31 @@ class Engine:
         return self.ev.usable
 
     def run_to(self, stop: int) -> None:
-        """Apply events ``pos .. stop-1`` (``stop`` at most ``usable``)."""
+        """Apply events ``pos .. stop-1`` (``stop`` at most ``usable``), filling them first where needed."""
+        if self.ev.ready < stop:
+            if stop - self.pos > 4 * STRETCH:
+                self._pipelined(stop)
+            else:
+                fill(self.ev, self.events, stop)
+        self._run(stop)
+
+    def _pipelined(self, stop: int) -> None:
+        """Fill the events up to ``stop``, each filled stretch stepped by the kernel in a second thread while
+        the next is filled."""
+        fill(self.ev, self.events, self.ev.ready + STRETCH)
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_S)
+        try:
+            while self.ev.ready < stop:
+                stepper = _Stepper(self, self.ev.ready)
+                stepper.start()
+                fill(self.ev, self.events, min(stop, self.ev.ready + STRETCH))
+                stepper.finish()
+        finally:
+            sys.setswitchinterval(switch)
+
+    def _run(self, stop: int) -> None:
+        """Apply the filled events ``pos .. stop-1``: the kernel, and Python for what stops it."""
         t, p, e = self.t, self.params, self.ev
         while self.pos < stop:
             j = k.run(*t.args(), p.tp, p.gp, p.gi, e.kind, e.at, e.peer, e.topic, e.msg, e.val, e.flag, self.pos, stop)
@@ -118,7 +157,7 @@ class Engine:
     def _add_peer(self, p: int, outbound: bool) -> None:
         """membership.add_peer (GS-RETAIN-3, GS-DIV-15)."""
         pi = self.t.pi
-        if not pi[p, KNOWN] or self.dialect.reconnect_resets_stats:
+        if not pi[p, KNOWN] or self.params.gi[RECONNECT_RESETS]:
             self.t.tb[p] = 0
             pi[p, KNOWN], pi[p, CONNECTED], pi[p, EXPIRE], pi[p, N_TOPICS] = 1, 1, 0, 0
             self.t.pf[p, BEHAVIOUR] = 0.0
@@ -136,7 +175,7 @@ class Engine:
             t.pi[p, SUB_KEY] = 0
         if not t.pi[p, KNOWN]:
             return
-        if self.score(p) > 0 and not self.dialect.retain_positive_scores:
+        if self.score(p) > 0 and not self.params.gi[RETAIN_POSITIVE]:
             self._forget_peer(p)
             return
         k.retain(t.tb, t.tf, t.ti, t.order, t.pi, t.clk, self.params.tp, self.params.gi, p)
@@ -167,6 +206,7 @@ class Engine:
         if self.t.pi[p, KNOWN]:
             self.known_ips.setdefault(p, set()).add(ip)
             self.known_by.setdefault(ip, set()).add(p)
+            self.t.pi[p, N_KNOWN_IPS] = len(self.known_ips[p])
         self.peer_ips.setdefault(ip, set()).add(self.ev.peers[p])
         self._recolocate((ip,), p)
 
@@ -175,6 +215,7 @@ class Engine:
         if self.t.pi[p, KNOWN]:
             self.known_ips.get(p, set()).discard(ip)
             self.known_by.get(ip, set()).discard(p)
+            self.t.pi[p, N_KNOWN_IPS] = len(self.known_ips.get(p, ()))
         holders = self.peer_ips.get(ip)
         if holders is not None:
             holders.discard(self.ev.peers[p])
@@ -187,6 +228,7 @@ class Engine:
         ips = self.known_ips.pop(p, set())
         for ip in ips:
             self.known_by[ip].discard(p)
+        self.t.pi[p, N_KNOWN_IPS] = 0
         self.t.pf[p, P6] = 0.0
         return ips
 
@@ -200,3 +242,25 @@ class Engine:
             stats = SimpleNamespace(known_ips=self.known_ips.get(p, ()))
             self.t.pf[p, P6] = p6_ip_colocation(self.config, table, stats, self.dialect) if self.t.pi[p, KNOWN] else 0.0
 
+
+
+class _Stepper(threading.Thread):
+    """The kernel's thread of a pipelined run: steps the engine to ``stop``; ``finish`` joins it and raises
+    what it raised."""
+
+    def __init__(self, engine: Engine, stop: int) -> None:
+        super().__init__(name="peerproof-fast-engine", daemon=True)
+        self.engine, self.stop, self.error = engine, stop, None
+
+    def run(self) -> None:
+        """Step the engine (the kernel releases the interpreter lock)."""
+        try:
+            self.engine._run(self.stop)
+        except BaseException as exc:  # handed to the filling thread by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        """Wait for the stretch and raise its error, if any."""
+        self.join()
+        if self.error is not None:
+            raise self.error

@@ -30,7 +30,7 @@ class Fold:
     def at(self, index: int) -> Engine:
         """The engine positioned just after ``events[index]``."""
         if self.engine.pos > index + 1:
-            self.engine = Engine(self.config, self.events, self.dialect, self.seed)
+            self.engine = Engine(self.config, self.events, self.dialect, self.seed, encoded=self.engine.ev)
         self.engine.run_to(index + 1)
         return self.engine
 

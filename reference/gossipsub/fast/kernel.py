@@ -33,12 +33,15 @@ from peerproof.reference.gossipsub.fast.layout import (
     MESH,
     MESH_TIME,
     N_EXPIRED,
+    N_KNOWN_IPS,
     N_TOPICS,
     NEXT_GC,
     NEXT_REFRESH,
     NO_SENDER,
     NOW,
+    OUTBOUND,
     P3_AFTER_PRUNE,
+    P6,
     PEERS_HEAD,
     POOL_LEN,
     PRESENT,
@@ -46,8 +49,10 @@ from peerproof.reference.gossipsub.fast.layout import (
     Q_LEN,
     R_EXPIRE,
     R_TOPIC,
+    RECONNECT_RESETS,
     REJECTED,
     RETAIN,
+    RETAIN_POSITIVE,
     SENDER,
     STATUS,
     SUB_KEY,
@@ -59,13 +64,15 @@ from peerproof.reference.gossipsub.fast.layout import (
     WINDOW3,
     WINDOW_FROM_VALIDATION,
 )
-from peerproof.reference.gossipsub.fast.timers import advance
+from peerproof.reference.gossipsub.fast.scoring import score
+from peerproof.reference.gossipsub.fast.timers import advance, forget_stats
 
-# Event kinds as the kernel reads them; COLD kinds stop the kernel (engine.py applies them).
+# Event kinds as the kernel reads them; COLD kinds stop the kernel (engine.py applies them), and so do
+# connections whose stats hold IPs (their IP tables live in engine.py).
 TICK, RECEIVE, VALIDATE, DELIVER, DUPLICATE, INVALID_MSG, IGNORE, GRAFT, PRUNE, PENALTY, APP_SCORE = range(11)
-SUBSCRIBE, UNSUBSCRIBE = 11, 12
+SUBSCRIBE, UNSUBSCRIBE, ADD_PEER, REMOVE_PEER = 11, 12, 13, 14
 COLD = 20
-ADD_PEER, REMOVE_PEER, ADD_IP, REMOVE_IP, HEARTBEAT = 20, 21, 22, 23, 24
+ADD_IP, REMOVE_IP, HEARTBEAT = 22, 23, 24
 ACCEPT, REJECT, IGNORE_OUTCOME = 0, 1, 2
 
 
@@ -289,11 +296,48 @@ def retain(tb, tf, ti, order, pi, clk, tp, gi, p):
 
 
 @njit(cache=True)
+def add_peer(tb, pf, pi, gi, p, outbound):
+    """membership.add_peer (GS-RETAIN-3, GS-DIV-15) unless fresh stats would drop IPs; whether applied."""
+    if not pi[p, KNOWN] or gi[RECONNECT_RESETS]:
+        if pi[p, N_KNOWN_IPS]:
+            return False
+        tb[p, :, :] = 0
+        pi[p, KNOWN] = 1
+        pi[p, CONNECTED] = 1
+        pi[p, EXPIRE] = 0
+        pi[p, N_TOPICS] = 0
+        pf[p, BEHAVIOUR] = 0.0
+        pf[p, P6] = 0.0
+    else:
+        pi[p, CONNECTED] = 1
+    pi[p, OUTBOUND] = outbound
+    return True
+
+
+@njit(cache=True)
+def remove_peer(tb, tf, ti, order, pf, pi, mesh, subs, clk, tp, gp, gi, p):
+    """membership.remove_peer (GS-RETAIN-1/2) unless forgetting the stats would drop IPs; whether applied."""
+    forget = pi[p, KNOWN] and not gi[RETAIN_POSITIVE] and score(tb, tf, ti, order, pf, pi, tp, gp, gi, p) > 0
+    if forget and pi[p, N_KNOWN_IPS]:
+        return False
+    mesh[p, :] = 0
+    if pi[p, SUB_KEY]:
+        subs[p, :] = 0
+        pi[p, SUB_KEY] = 0
+    if forget:
+        forget_stats(tb, pi, p)
+        pf[p, P6] = 0.0
+    elif pi[p, KNOWN]:
+        retain(tb, tf, ti, order, pi, clk, tp, gi, p)
+    return True
+
+
+@njit(cache=True, nogil=True)
 def run(tb, tf, ti, order, pf, pi, mesh, subs, backoff, mesh_key, clk, rec, queue, pool, expired,
         tp, gp, gi, kind, at, peer, topic, msg, val, flag, start, stop):
     """step over events ``start .. stop-1``; returns the index of the first event not applied: a COLD
-    event (after advancing the clock to it) or one whose advance expired a retained peer (engine.py then
-    forgets its IPs and calls again), or ``stop``."""
+    event or a connection whose stats hold IPs (after advancing the clock to it), one whose advance expired
+    a retained peer with IPs (engine.py then forgets its IPs and calls again), or ``stop``."""
     for i in range(start, stop):
         if min(clk[NEXT_REFRESH], clk[NEXT_GC]) <= at[i]:
             advance(tb, tf, ti, order, pf, pi, clk, rec, queue, expired, tp, gp, gi, at[i])
@@ -302,6 +346,14 @@ def run(tb, tf, ti, order, pf, pi, mesh, subs, backoff, mesh_key, clk, rec, queu
         if k >= COLD or clk[N_EXPIRED] > 0:
             return i
         p = peer[i]
+        if k == ADD_PEER:
+            if not add_peer(tb, pf, pi, gi, p, flag[i]):
+                return i
+            continue
+        if k == REMOVE_PEER:
+            if not remove_peer(tb, tf, ti, order, pf, pi, mesh, subs, clk, tp, gp, gi, p):
+                return i
+            continue
         t = topic[i]
         m = msg[i]
         if k == DELIVER:

@@ -25,8 +25,9 @@ FIRST, MESH, FAILURE, INVALID = 0, 1, 2, 3
 GRAFT_TIME, MESH_TIME = 0, 1
 # pf[p, ·] (float64): per-peer numbers.
 BEHAVIOUR, APP, P6 = 0, 1, 2
-# pi[p, ·] (int64): per-peer integers.
-KNOWN, CONNECTED, EXPIRE, OUTBOUND, HAS_APP, N_TOPICS, SUB_KEY = 0, 1, 2, 3, 4, 5, 6
+# pi[p, ·] (int64): per-peer integers; N_KNOWN_IPS counts the IPs in the peer's stats (engine.py keeps the
+# sets), so the kernel can tell when connecting or forgetting a peer touches no IP table.
+KNOWN, CONNECTED, EXPIRE, OUTBOUND, HAS_APP, N_TOPICS, SUB_KEY, N_KNOWN_IPS = 0, 1, 2, 3, 4, 5, 6, 7
 # clk[·] (int64): clocks and queue cursors.
 NOW, NEXT_REFRESH, NEXT_GC, TICKS, Q_HEAD, Q_LEN, POOL_LEN, N_EXPIRED = 0, 1, 2, 3, 4, 5, 6, 7
 # rec[m, ·] (int64): one delivery record per message id.
@@ -42,7 +43,7 @@ NO_BACKOFF = np.iinfo(np.int64).min
 TOPIC_CAP, APP_WEIGHT, IP_WEIGHT, BP_WEIGHT, BP_THRESHOLD, BP_DECAY, DECAY_TO_ZERO = range(7)
 # gi (int64): clocks and dialect switches (GS-DIV-*).
 (INTERVAL, GC_INTERVAL, TTL, RETAIN, PRUNE_BACKOFF, P1_FLOOR, P3_AFTER_PRUNE, P7_THRESHOLD, WINDOW_FROM_VALIDATION,
- EXACT) = range(10)
+ EXACT, RETAIN_POSITIVE, RECONNECT_RESETS) = range(12)
 
 TOPIC_PARAM_ATTRS = (
     "topic_weight", "time_in_mesh_weight", "time_in_mesh_quantum_ms", "time_in_mesh_cap",
@@ -75,7 +76,8 @@ def params_of(config: Config, dialect: Dialect, exact_timers: int) -> Params:
     ttl = dialect.fixed_delivery_ttl_ms or s.seen_msg_ttl_ms or DEFAULT_SEEN_MSG_TTL_MS
     gi = np.array([s.decay_interval_ms, dialect.delivery_gc_interval_ms or 0, ttl, s.retain_score_ms,
                    config.router.prune_backoff_ms, dialect.p1_floor, dialect.p3_active_after_prune,
-                   dialect.p7_threshold, dialect.window_from_validation, exact_timers], dtype=np.int64)
+                   dialect.p7_threshold, dialect.window_from_validation, exact_timers,
+                   dialect.retain_positive_scores, dialect.reconnect_resets_stats], dtype=np.int64)
     return Params(tp, gp, gi)
 
 
@@ -89,7 +91,7 @@ class Tables:
     ti: np.ndarray  # int64 (P, T, 2)
     order: np.ndarray  # int64 (P, T): the peer's topics in the order their stats were created
     pf: np.ndarray  # float64 (P, 3)
-    pi: np.ndarray  # int64 (P, 7)
+    pi: np.ndarray  # int64 (P, 8)
     mesh: np.ndarray  # uint8 (P, TA)
     subs: np.ndarray  # uint8 (P, TA)
     backoff: np.ndarray  # int64 (P, TA), NO_BACKOFF where none was set
@@ -116,7 +118,7 @@ def empty_tables(peers: int, scored: int, topics: int, messages: int, cells: int
     rec = np.zeros((max(messages, 1), 8), np.int64)
     return Tables(
         tb=np.zeros((p, scored, 3), np.uint8), tf=np.zeros((p, scored, 4)), ti=np.zeros((p, scored, 2), np.int64),
-        order=np.zeros((p, scored), np.int64), pf=np.zeros((p, 3)), pi=np.zeros((p, 7), np.int64),
+        order=np.zeros((p, scored), np.int64), pf=np.zeros((p, 3)), pi=np.zeros((p, 8), np.int64),
         mesh=np.zeros((p, max(topics, 1)), np.uint8), subs=np.zeros((p, max(topics, 1)), np.uint8),
         backoff=np.full((p, max(topics, 1)), NO_BACKOFF, np.int64), mesh_key=np.zeros(max(topics, 1), np.uint8),
         clk=clk, rec=rec, queue=np.zeros((max(cells, 1), 2), np.int64), pool=np.zeros((max(cells, 1), 2), np.int64),

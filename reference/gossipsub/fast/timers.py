@@ -32,6 +32,7 @@ from peerproof.reference.gossipsub.fast.layout import (
     MESH,
     MESH_TIME,
     N_EXPIRED,
+    N_KNOWN_IPS,
     N_TOPICS,
     NEXT_GC,
     NEXT_REFRESH,
@@ -67,7 +68,8 @@ def forget_stats(tb, pi, p):
 
 @njit(cache=True)
 def refresh(tb, tf, ti, order, pf, pi, clk, expired, tp, gp, times):
-    """decay.refresh: expire retained peers past their RetainScore, decay connected peers ``times`` times."""
+    """decay.refresh: expire retained peers past their RetainScore, decay connected peers ``times`` times.
+    An expired peer with IPs in its stats is listed in ``expired`` for engine.py to forget them."""
     now = clk[NOW]
     dtz = gp[DECAY_TO_ZERO]
     f = decay_factors(tp, gp, times)
@@ -78,8 +80,9 @@ def refresh(tb, tf, ti, order, pf, pi, clk, expired, tp, gp, times):
         if pi[p, CONNECTED] == 0:
             if now > pi[p, EXPIRE]:
                 forget_stats(tb, pi, p)
-                expired[clk[N_EXPIRED]] = p
-                clk[N_EXPIRED] += 1
+                if pi[p, N_KNOWN_IPS]:  # engine.py forgets its IPs
+                    expired[clk[N_EXPIRED]] = p
+                    clk[N_EXPIRED] += 1
             continue
         for k in range(pi[p, N_TOPICS]):
             t = order[p, k]
