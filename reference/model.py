@@ -78,6 +78,12 @@ class FastFold:
     states: Callable[..., Iterator[tuple[int, Any, Any]]]
     final_state: Callable[..., Any]
     min_events: int = 0  # "auto" takes the fast fold from this many events on
+    warm: Callable[[], bool] = lambda: False  # whether the fold's start-up cost is already paid in this process
+    warm_min_events: int = 0  # ... and then "auto" takes it from this many events on
+
+    def takes(self, events: int) -> bool:
+        """Whether "auto" folds this many events by the fast fold."""
+        return events >= self.min_events or (events >= self.warm_min_events and self.warm())
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class Model:
         if self.fast is None or choice == "reference":
             return None, events
         events = events if isinstance(events, Sequence) else list(events)
-        return (self.fast if choice == "fast" or len(events) >= self.fast.min_events else None), events
+        return (self.fast if choice == "fast" or self.fast.takes(len(events)) else None), events
 
     def states(self, config: Any, events: Iterable[Any], *, dialect: str | None = None,
                seed: int = 0, engine: str | None = None) -> Iterator[tuple[int, Any, Any]]:

@@ -34,7 +34,9 @@ from peerproof.reference.gossipsub import (
     get_dialect,
     step,
 )
-from peerproof.reference.gossipsub.score import ScoreBreakdown
+from peerproof.reference.gossipsub.params import TopicParams
+from peerproof.reference.gossipsub.score import ScoreBreakdown, TopicComponents, topic_components
+from peerproof.reference.gossipsub.state import TopicStats
 from peerproof.reference.trace import Trace
 
 
@@ -115,12 +117,15 @@ def invalid_delivery_reason(config: Config, topic: str) -> str:
 
 class Breakdowns:
     """``breakdown`` of a peer along one replay, recomputed only when what it reads changed: the peer's
-    stats, the peers-per-IP table, the app scores. The pure states share every unchanged part, so after an
-    event of one peer the other peers' breakdowns are the previous moment's (the same objects are compared)."""
+    stats, the peers-per-IP table, the app scores; and within it a topic's components only when that topic's
+    stats changed. The pure states share every unchanged part, so after an event of one peer in one topic
+    the other peers' breakdowns and the peer's other topics are the previous moment's (the same objects are
+    compared, so a remembered value is exactly what ``breakdown`` would compute again)."""
 
     def __init__(self, config: Config, dialect: Any) -> None:
         self.config, self.dialect = config, dialect
         self.memo: dict[str, tuple[tuple[Any, Any, Any], ScoreBreakdown | None]] = {}
+        self.topic_memo: dict[tuple[str, str], tuple[TopicStats, TopicComponents]] = {}
 
     def __call__(self, state: State, peer: str) -> ScoreBreakdown | None:
         """breakdown(config, state, peer, dialect)."""
@@ -128,7 +133,17 @@ class Breakdowns:
         hit = self.memo.get(peer)
         if hit is not None and all(a is b for a, b in zip(hit[0], key, strict=True)):
             return hit[1]
-        b = breakdown(self.config, state, peer, self.dialect)
+        memo = self.topic_memo
+
+        def components(topic: str, tp: TopicParams, ts: TopicStats, dialect: Any) -> TopicComponents:
+            seen = memo.get((peer, topic))
+            if seen is not None and seen[0] is ts:
+                return seen[1]
+            comps = topic_components(tp, ts, dialect)
+            memo[peer, topic] = (ts, comps)
+            return comps
+
+        b = breakdown(self.config, state, peer, self.dialect, components)
         self.memo[peer] = (key, b)
         return b
 
@@ -224,11 +239,19 @@ def _rewards(b: ScoreBreakdown) -> tuple[Any, ...]:
 
 def _misbehaviour(config: Config, trace: Trace, topic: None, bounds: dict[str, Any]) -> str | None:
     scores = Breakdowns(config, get_dialect(trace.dialect))
+    rewards_of: dict[str, tuple[ScoreBreakdown, tuple[Any, ...]]] = {}  # peer -> its last breakdown's rewards
+
+    def rewards(p: str, b: ScoreBreakdown) -> tuple[Any, ...]:
+        seen = rewards_of.get(p)
+        if seen is None or seen[0] is not b:
+            seen = rewards_of[p] = (b, _rewards(b))
+        return seen[1]
+
     for m in moments(trace):
         scored = {p: b for p in _peers(m.state, bounds) if (b := scores(m.state, p)) is not None}
         for p, q in permutations(scored, 2):
             bp, bq = scored[p], scored[q]
-            if _rewards(bp) != _rewards(bq) or bq.score < bp.score:
+            if bq.score < bp.score or rewards(p, bp) != rewards(q, bq):
                 continue
             tp, tq = _penalty_terms(config, bp), _penalty_terms(config, bq)
             if any(w and tq[n][0] < tp[n][0] for n, (_v, w) in tq.items()):

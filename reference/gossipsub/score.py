@@ -7,6 +7,7 @@ The float operations follow go-libp2p-pubsub score.go and ts compute-score.ts te
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,9 +130,12 @@ def p7_behaviour(config: Config, stats: PeerStats, dialect: Dialect) -> float:
     return 0.0
 
 
-def breakdown(config: Config, state: State, peer: str, dialect: Dialect | None = None) -> ScoreBreakdown | None:
+def breakdown(config: Config, state: State, peer: str, dialect: Dialect | None = None,
+              components: Callable[[str, TopicParams, TopicStats, Dialect], TopicComponents] | None = None
+              ) -> ScoreBreakdown | None:
     """Every component of ``peer``'s score (the topic cap as go applies it, GS-DIV-6), or None for a peer the
-    router keeps no stats for."""
+    router keeps no stats for. ``components(topic, tp, ts, dialect)``, where given, stands for
+    ``topic_components`` (a caller that remembers them along a replay)."""
     stats = state.peers.get(peer)
     if stats is None:
         return None
@@ -143,7 +147,7 @@ def breakdown(config: Config, state: State, peer: str, dialect: Dialect | None =
         tp = params.topics.get(topic)
         if tp is None:
             continue
-        comps = topic_components(tp, ts, dialect)
+        comps = topic_components(tp, ts, dialect) if components is None else components(topic, tp, ts, dialect)
         topics[topic] = comps
         total += comps.contribution
     capped = total

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from peerproof.reference.gossipsub import MODEL, AddIP, AddPeer, Deliver, Graft, Invalid, Penalty, Tick
-from peerproof.reference.gossipsub.fast import MIN_EVENTS, Snapshot
+from peerproof.reference.gossipsub.fast import FAST, MIN_EVENTS, WARM_MIN_EVENTS, Snapshot, kernel_loaded
 from peerproof.reference.model import use_engine
 from peerproof.reference.trace import record, trace_to_dict
 
@@ -74,3 +75,17 @@ def test_the_default_takes_the_fast_engine_only_for_long_traces() -> None:
     with use_engine("fast"):
         assert isinstance(next(iter(MODEL.states(config, short)))[2], Snapshot)
     assert "numba" in sys.modules  # the fast folds above loaded the kernel
+
+
+def test_a_process_with_the_kernel_loaded_takes_the_fast_engine_sooner() -> None:
+    """Engine processes preload fast/warm.py; there the default folds from WARM_MIN_EVENTS events on."""
+    import peerproof.reference.gossipsub.fast.warm  # noqa: F401 (loads the kernel)
+    from peerproof.reference.gossipsub import load_config
+
+    assert kernel_loaded() and FAST is not None
+    config, short = load_config(SMALL), events()
+    medium = short + [Tick(10_000)] * (WARM_MIN_EVENTS - len(short))
+    assert isinstance(next(iter(MODEL.states(config, medium)))[2], Snapshot)
+    assert not isinstance(next(iter(MODEL.states(config, medium[:-1])))[2], Snapshot)
+    cold = replace(FAST, warm=lambda: False)  # a process that has not loaded it waits for MIN_EVENTS
+    assert not cold.takes(WARM_MIN_EVENTS) and cold.takes(MIN_EVENTS) and FAST.takes(WARM_MIN_EVENTS)
