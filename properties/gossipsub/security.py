@@ -11,6 +11,7 @@ heartbeat event of the trace. The application score P5 is the application's, nev
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
@@ -35,9 +36,11 @@ from peerproof.reference.gossipsub import (
     step,
 )
 from peerproof.reference.gossipsub.params import TopicParams
-from peerproof.reference.gossipsub.score import ScoreBreakdown, TopicComponents, topic_components
+from peerproof.reference.gossipsub.score import ScoreBreakdown, TopicComponents
 from peerproof.reference.gossipsub.state import TopicStats
 from peerproof.reference.trace import Trace
+
+MODEL_SCORE = importlib.import_module("peerproof.reference.gossipsub.score")  # (the package's ``score`` is a function)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class Breakdowns:
             seen = memo.get((peer, topic))
             if seen is not None and seen[0] is ts:
                 return seen[1]
-            comps = topic_components(tp, ts, dialect)
+            comps = MODEL_SCORE.topic_components(tp, ts, dialect)  # the model's, looked up when called
             memo[peer, topic] = (ts, comps)
             return comps
 

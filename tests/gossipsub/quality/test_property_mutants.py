@@ -79,8 +79,8 @@ def test_misbehaviour_lowers_score_catches_a_total_that_ignores_p7(monkeypatch: 
     security = importlib.import_module("peerproof.properties.gossipsub.security")
     real = security.breakdown
 
-    def without_p7(config, state, peer, dialect=None):
-        b = real(config, state, peer, dialect)
+    def without_p7(config, state, peer, dialect=None, components=None):
+        b = real(config, state, peer, dialect, components)
         return None if b is None else replace(b, score=b.score - b.p7 * config.score.behaviour_penalty_weight)
 
     monkeypatch.setattr(security, "breakdown", without_p7)
