@@ -53,6 +53,11 @@ ENGINES = ("auto", "fast", "reference")
 _ENGINE: ContextVar[str] = ContextVar("peerproof_engine", default="auto")
 
 
+def engine_choice() -> str:
+    """The fold engine ``use_engine`` chose for the current command ("auto" unless it chose one)."""
+    return _ENGINE.get()
+
+
 @contextmanager
 def use_engine(name: str) -> Iterator[None]:
     """Run every fold inside the block with ``name``: ``auto`` (the fast fold from its ``min_events`` on),

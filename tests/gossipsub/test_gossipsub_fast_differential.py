@@ -44,6 +44,7 @@ from peerproof.reference.gossipsub.fast import engine as engine_module
 from peerproof.reference.gossipsub.fast import fold
 from peerproof.reference.gossipsub.fast.engine import Engine
 from peerproof.reference.gossipsub.fast.fold import Snapshot, fast_final_state
+from peerproof.reference.gossipsub.score import breakdown
 from peerproof.reference.trace import compare
 
 TOLERANCE = 1e-12
@@ -148,6 +149,10 @@ def divergence(config: Config, events: list[Event], dialect: str, engine: type[E
             diffs = compare(scores, got.engine().scores(), tolerance=TOLERANCE)  # what heartbeats and disconnects read
             if diffs:
                 return f"after events[{i}] ({events[i]!r}): the kernel's score: {diffs[0]}"
+            engine = got.engine()
+            for p in sorted(want.peers):  # what the attack engines' samples read
+                if engine.breakdown(engine.peer_id[p]) != breakdown(config, want, p, d):
+                    return f"after events[{i}] ({events[i]!r}): the tables' breakdown of {p}"
         if want is not None:
             final = tables(got.settled())
             for key, value in tables(want).items():

@@ -4,8 +4,8 @@ The z3 engine reasons over an encoding of the score; this engine never does. It 
 *plans* (periodic per-decay-interval behaviour per topic: first deliveries, near-first copies,
 nothing, invalid messages, leaving and re-grafting meshes, disconnecting and reconnecting within
 retention, sharing an IP with sybils, behaviour penalties), turns each plan into events, runs them
-in the reference model, and steers the search with ``hypothesis.target`` on the attacker's margin
-(e.g. its lowest score at any heartbeat for ``penalizes-non-forwarding``, or how far a positive
+(``runner.py``: on the fast engine, the model's step on arrays, or on the pure model), and steers
+the search with ``hypothesis.target`` on the attacker's margin (e.g. its lowest score at any heartbeat for ``penalizes-non-forwarding``, or how far a positive
 total hides a negative topic for ``topic-consistency``). A plan whose margin says "attack" is
 re-built over the property's full horizon, recorded as a trace and handed to the ground-truth
 checker ``witness_violation`` before a ``violated`` finding is returned.
@@ -21,29 +21,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from peerproof.attacks.finding import Finding
 from peerproof.attacks.gossipsub.search.plans import ATTACKER, TWIN, Plan, build_events
+from peerproof.attacks.gossipsub.search.runner import Sample, run_plan
 from peerproof.attacks.gossipsub.search.space import Space, greedy_plans, plans, simpler, space_for
 from peerproof.properties.gossipsub.security import witness_violation
 from peerproof.reference.gossipsub import (
-    MODEL,
     Config,
-    Dialect,
-    Graft,
     Heartbeat,
-    Prune,
-    State,
     Tick,
-    breakdown,
-    score,
-    step,
 )
 from peerproof.reference.gossipsub.score import ScoreBreakdown
-from peerproof.reference.gossipsub.step import advance, apply
 from peerproof.reference.trace import Trace, record
 
 ENGINE = "hypothesis"
@@ -62,63 +53,6 @@ class _Found(Exception):
 
 class _OutOfTime(Exception):
     """Raised inside the Hypothesis test once the wall-clock budget is spent."""
-
-
-@dataclass(frozen=True)
-class Sample:
-    """What the margins need at one sample point: both peers' score breakdowns and the attacker's meshes."""
-
-    interval: int
-    attacker: ScoreBreakdown | None
-    twin: ScoreBreakdown | None
-    attacker_meshes: frozenset[str]
-
-
-def run_plan(config: Config, space: Space, plan: Plan, horizon: int, dialect: str) -> list[Sample]:
-    """Run a plan in the reference model for ``horizon`` intervals; a sample at every heartbeat and tick.
-
-    The plan's events go through the model's ``step``; only the router's heartbeat is replaced by
-    ``light_heartbeat`` (what mesh maintenance does to the plan's own peers), which is all a plan's
-    score can depend on and a fraction of the cost with dozens of topics. Whatever the search
-    reports is re-run with the real heartbeat (``full_trace``) and judged on that.
-    """
-    events = build_events(config, plan, horizon, space.prune_backoff_ms)
-    d, state = MODEL.start(config, dialect=dialect)
-    interval = config.score.decay_interval_ms
-    peers = (ATTACKER, TWIN) if plan.twin != "none" else (ATTACKER,)
-    out = []
-    for event in events:
-        if isinstance(event, Heartbeat):
-            state = light_heartbeat(config, advance(config, state, event.at_ms, d), peers, d)
-        else:
-            state = step(config, state, event, d)
-            if not isinstance(event, Tick):
-                continue
-        meshes = frozenset(t for t, members in state.router.mesh.items() if ATTACKER in members)
-        out.append(Sample(event.at_ms // interval, breakdown(config, state, ATTACKER, d),
-                          breakdown(config, state, TWIN, d) if plan.twin != "none" else None, meshes))
-    return out
-
-
-def light_heartbeat(config: Config, state: State, peers: Sequence[str], dialect: Dialect) -> State:
-    """GS-HB-1/2 restricted to ``peers``: prune them where their score is negative, re-graft them where
-    they are subscribed, out of the mesh, past the prune backoff and not negative (their meshes hold no
-    one else, so they are always under D_lo). The other heartbeat steps never touch a plan's peers."""
-    now = state.now_ms
-    for peer in peers:
-        stats = state.peers.get(peer)
-        if stats is None or not stats.connected:
-            continue
-        negative = score(config, state, peer, dialect) < 0
-        subscribed = state.router.subscriptions.get(peer, frozenset())
-        for topic in sorted(set(subscribed) | {t for t, m in state.router.mesh.items() if peer in m}):
-            in_mesh = peer in state.router.mesh.get(topic, frozenset())
-            if in_mesh and negative:
-                state = apply(config, state, Prune(now, peer, topic), dialect)
-            elif (not in_mesh and not negative and topic in subscribed and config.router.d_lo > 0
-                  and state.router.backoff.get((topic, peer), -1) <= now):
-                state = apply(config, state, Graft(now, peer, topic), dialect)
-    return state
 
 
 def _score(b: ScoreBreakdown | None) -> float:

@@ -24,9 +24,11 @@ from peerproof.reference.gossipsub.fast import scoring
 from peerproof.reference.gossipsub.fast.encode import Encoded, fill, head
 from peerproof.reference.gossipsub.fast.heartbeat import heartbeat
 from peerproof.reference.gossipsub.fast.layout import (
+    APP,
     BEHAVIOUR,
     CONNECTED,
     EXPIRE,
+    HAS_APP,
     KNOWN,
     N_EXPIRED,
     N_KNOWN_IPS,
@@ -40,7 +42,7 @@ from peerproof.reference.gossipsub.fast.layout import (
     params_of,
 )
 from peerproof.reference.gossipsub.fast.materialize import full_state, observed_state
-from peerproof.reference.gossipsub.score import p6_ip_colocation
+from peerproof.reference.gossipsub.score import ScoreBreakdown, TopicComponents, p6_ip_colocation, p7_behaviour
 from peerproof.reference.gossipsub.state import State
 from peerproof.reference.gossipsub.step import EXACT_TIMERS
 
@@ -70,6 +72,7 @@ class Engine:
         self.known_ips: dict[int, set[str]] = {}  # peer -> its stats' known_ips
         self.known_by: dict[str, set[int]] = {}  # ip -> peers whose known_ips hold it
         self.pos = 0
+        self.components: dict[tuple[float, ...], TopicComponents] = {}  # equal components share one object
 
     @property
     def usable(self) -> int:
@@ -81,8 +84,8 @@ class Engine:
         if self.ev.ready < stop:
             if stop - self.pos > 4 * STRETCH:
                 self._pipelined(stop)
-            else:
-                fill(self.ev, self.events, stop)
+            else:  # a stretch ahead: a reader that steps event by event fills once per stretch, not per event
+                fill(self.ev, self.events, max(stop, self.ev.ready + STRETCH))
         self._run(stop)
 
     def _pipelined(self, stop: int) -> None:
@@ -124,6 +127,29 @@ class Engine:
         """score.score of peer id ``p`` on the tables."""
         t, prm = self.t, self.params
         return scoring.score(t.tb, t.tf, t.ti, t.order, t.pf, t.pi, prm.tp, prm.gp, prm.gi, p)
+
+    def breakdown(self, p: int) -> ScoreBreakdown | None:
+        """score.breakdown of peer id ``p`` on the tables (None when the router keeps no stats for it)."""
+        t, prm = self.t, self.params
+        if not t.pi[p, KNOWN]:
+            return None
+        rows = scoring.parts(t.tb, t.tf, t.ti, t.order, t.pi, prm.tp, prm.gi, p).tolist()
+        names, order, seen = self.ev.topics, t.order[p, : len(rows)].tolist(), self.components
+        topics = {}
+        for j, row in zip(order, rows, strict=True):
+            key = tuple(row)
+            comps = seen.get(key)
+            if comps is None:
+                comps = seen[key] = TopicComponents(*row)
+            topics[names[j]] = comps
+        total = 0.0
+        for row in rows:
+            total += row[5]
+        cap = self.config.score.topic_score_cap
+        capped = cap if cap > 0 and total > cap else total
+        p5 = float(t.pf[p, APP]) if t.pi[p, HAS_APP] else 0.0
+        p7 = p7_behaviour(self.config, SimpleNamespace(behaviour_penalty=float(t.pf[p, BEHAVIOUR])), self.dialect)
+        return ScoreBreakdown(topics, total, capped, p5, float(t.pf[p, P6]), p7, self.score(p))
 
     def scores(self) -> dict[str, float]:
         """The kernel's score of every peer the router keeps stats for, by name (what a heartbeat reads)."""
