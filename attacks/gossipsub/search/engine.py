@@ -5,10 +5,11 @@ The z3 engine reasons over an encoding of the score; this engine never does. It 
 nothing, invalid messages, leaving and re-grafting meshes, disconnecting and reconnecting within
 retention, sharing an IP with sybils, behaviour penalties), turns each plan into events, runs them
 (``runner.py``: on the fast engine, the model's step on arrays, or on the pure model), and steers
-the search with ``hypothesis.target`` on the attacker's margin (e.g. its lowest score at any heartbeat for ``penalizes-non-forwarding``, or how far a positive
-total hides a negative topic for ``topic-consistency``). A plan whose margin says "attack" is
-re-built over the property's full horizon, recorded as a trace and handed to the ground-truth
-checker ``witness_violation`` before a ``violated`` finding is returned.
+the search with ``hypothesis.target`` on the attacker's margin (e.g. its lowest score at any
+heartbeat for ``penalizes-non-forwarding``, or how far a positive total hides a negative topic for
+``topic-consistency``). A plan whose margin says "attack" is re-built over the property's full
+horizon, recorded as a trace and handed to the ground-truth checker ``witness_violation`` before a
+``violated`` finding is returned.
 
 Random search proves nothing: when no attack turns up, the finding is ``inconclusive`` and says
 exactly what was searched ("no attack found in N plans of period ≤ P over H decay intervals").
