@@ -1,4 +1,4 @@
-"""Running one attacker plan for the search (the engine's inner loop): samples of the plan's peers.
+"""Running one attacker plan for the search (the engine's inner loop, GS-FAST-9): samples of the plan's peers.
 
 ``run_plan`` turns a plan into events and steps them, replacing the router's heartbeat by
 ``light_heartbeat`` (what mesh maintenance does to the plan's own peers: all a plan's score can depend

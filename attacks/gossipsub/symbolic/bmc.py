@@ -44,7 +44,7 @@ from peerproof.attacks.gossipsub.symbolic.squares import value_of
 from peerproof.attacks.gossipsub.symbolic.strategy import integral
 from peerproof.attacks.gossipsub.symbolic.survival import LOOP, GraylistsInvalidFloods, PenalizesNonForwarding, Survival
 from peerproof.properties.gossipsub.security import get_property, witness_violation
-from peerproof.reference.gossipsub import MODEL, Config, Heartbeat, Tick, score, step
+from peerproof.reference.gossipsub import MODEL, Config, Heartbeat, Tick, score
 from peerproof.reference.trace import Trace
 
 ENGINE = "z3"
@@ -205,19 +205,22 @@ def _units(solver: z3.Solver) -> int:
 
 
 def post_scores(trace: Trace, peer: str, k: int, di_ms: int) -> list[float]:
-    """The reference model's score of ``peer`` after the actions of each of the first k intervals."""
-    config = trace.config
-    d, state = MODEL.start(config, dialect=trace.dialect, seed=trace.seed)
-    events, idx, out = trace.events, 0, []
+    """The reference model's score of ``peer`` after the actions of each of the first k intervals (the
+    model's fold over the trace's events with a tick at each interval's start, after that instant's
+    actions and before its heartbeat)."""
+    config, d = trace.config, MODEL.get_dialect(trace.dialect)
+    events, idx, ticked, ticks = trace.events, 0, [], []
     for i in range(k):
         t = i * di_ms
         while idx < len(events) and (events[idx].at_ms < t or (events[idx].at_ms == t
                                                                 and not isinstance(events[idx], Heartbeat))):
-            state = step(config, state, events[idx], d)
+            ticked.append(events[idx])
             idx += 1
-        state = step(config, state, Tick(t), d)
-        out.append(score(config, state, peer, d))
-    return out
+        ticks.append(len(ticked))
+        ticked.append(Tick(t))
+    wanted = set(ticks)
+    return [score(config, state, peer, d)
+            for i, _event, state in MODEL.states(config, ticked, dialect=trace.dialect, seed=trace.seed) if i in wanted]
 
 
 def mismatch(q: Query, model: z3.ModelRef, trace: Trace, di_ms: int) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from fractions import Fraction
+from itertools import takewhile
 from typing import Any
 
 import z3
@@ -48,7 +49,7 @@ from peerproof.attacks.gossipsub.symbolic.rational import ConfigQ
 from peerproof.attacks.gossipsub.symbolic.squares import val
 from peerproof.attacks.gossipsub.symbolic.strategy import Freedom, choices
 from peerproof.properties.gossipsub.security import HORIZON_INTERVALS, INVALID_RATE
-from peerproof.reference.gossipsub import Config, Tick, TopicStats, initial_state, score, step
+from peerproof.reference.gossipsub import MODEL, Config, Tick, TopicStats, score
 
 LOOP = "loop"
 MAX_WARM_UP = 400  # longest warm-up (decay intervals) spent building P1 before grafting the target topic
@@ -81,10 +82,8 @@ def warmed_state(config: Config, cq: ConfigQ, steps: tuple[Step, ...]) -> PeerSt
     """The attacker's state when the interval after ``steps`` opens, from the reference model's replay:
     rewards rounded down and penalties up to a 1e-9 grid (the float replay dominates the result)."""
     plan = Plan({ATTACKER: steps})
-    d = cq.dialect
-    state = initial_state(config, dialect=d)
-    for event in (*events(cq, plan, len(steps)), Tick(len(steps) * cq.di_ms)):
-        state = step(config, state, event, d)
+    state = MODEL.final_state(config, [*events(cq, plan, len(steps)), Tick(len(steps) * cq.di_ms)],
+                              dialect=cq.dialect.name)
     stats = state.peers[ATTACKER]
     topics = {}
     for t in cq.topics:
@@ -128,11 +127,8 @@ class Survival(Goal):
         best = Step(first={t.name: most_first(t) for t in cq.topics if t.name != self.topic
                            or self.slug != "penalizes-non-forwarding"}, invalid=steps[-1].invalid)
         plan = Plan({ATTACKER: (*steps, best)})
-        state = initial_state(config, dialect=cq.dialect)
-        for event in events(cq, plan, len(steps) + 1):
-            if event.at_ms > len(steps) * cq.di_ms:
-                break
-            state = step(config, state, event, cq.dialect)
+        opening = list(takewhile(lambda e: e.at_ms <= len(steps) * cq.di_ms, events(cq, plan, len(steps) + 1)))
+        state = MODEL.final_state(config, opening, dialect=cq.dialect.name)
         return score(config, state, ATTACKER, cq.dialect) < self.floor()
 
     def floor(self) -> float:

@@ -1,4 +1,4 @@
-"""The search's plan runner gives the same samples on the fast engine as on the pure model (GS-FAST).
+"""The search's plan runner gives the same samples on the fast engine as on the pure model (GS-FAST-9).
 
 ``runner.run_plan`` runs on the fast engine by default, with the light heartbeat's decisions made on the
 tables (``plan_engine.PlanEngine``); the pure model's run (``use_engine("reference")``) is the reference.
