@@ -33,7 +33,8 @@ from peerproof.checkevidence import Result, combine, engine_evidence
 from peerproof.checkreport import print_attack, print_results, progress
 from peerproof.enginepool import Call, Failure, run_flows
 from peerproof.reference.configfile import ConfigError
-from peerproof.reference.model import PROTOCOLS
+from peerproof.reference.model import ENGINES as FOLD_ENGINES
+from peerproof.reference.model import PROTOCOLS, use_engine
 from peerproof.reference.verdicts import EXIT_BAD_INPUT, SEVERITY, combined_exit_code, exit_code
 
 ENGINES = ("z3", "hypothesis", "both")
@@ -62,6 +63,7 @@ class Options:
     names: Mapping[str, str] = field(default_factory=dict)  # slug/topic -> file stem (attack: "trace")
     replays: bool = True  # False: trust the engines' own reference replay, skip the TS replay and the files
     cross_check: bool = False  # True: every chosen engine runs, even on a property already settled
+    fold: str = "auto"  # which implementation of the model's step the engine processes use (use_engine)
 
     def settings(self) -> Settings:
         """What every engine call of the run shares."""
@@ -98,6 +100,10 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the Hypothesis engine (default 0)")
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1),
                         help="engine calls run side by side (default: the cores, at most 4)")
+    parser.add_argument("--fold", choices=FOLD_ENGINES, default="auto",
+                        help="the model's step that engines, recordings and replays run on: the pure reference "
+                             "model, the protocol's fast engine where it has one, or auto (default: the fast "
+                             "engine for long runs); verdicts are the same")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table for people (default), json for machines")
 
@@ -166,7 +172,7 @@ def options_from(args: argparse.Namespace, checks: Checks, config: Any, out: Pat
             raise BadInput(f"{out}: (directory): cannot write there ({existing} is not a writable directory)")
     return Options(checks, config, dialect, args.depth, float(args.timeout), args.engine, args.samples, args.seed, out,
                    args.jobs, replays=not getattr(args, "no_replays", False),
-                   cross_check=getattr(args, "cross_check", False))
+                   cross_check=getattr(args, "cross_check", False), fold=args.fold)
 
 
 def config_name(config: Any) -> str:
@@ -183,16 +189,18 @@ def worker(call: Call) -> Any:
     a = call.args
     importlib.import_module(a["module"])  # registers a protocol defined outside peerproof (tests, users)
     checks = get_checks(a["protocol"])
-    if call.kind == "validate":
-        from peerproof.checkevidence import validate
+    with use_engine(a["fold"]):
+        if call.kind == "validate":
+            from peerproof.checkevidence import validate
 
-        return validate(checks, a["config"], a["finding"], a["out"], a["stem"])
-    return checks.engine(call.kind).run(a["config"], a["job"], a["settings"])
+            return validate(checks, a["config"], a["finding"], a["out"], a["stem"])
+        return checks.engine(call.kind).run(a["config"], a["job"], a["settings"])
 
 
 def _call(kind: str, opts: Options, limit_s: float, label: str, **args: Any) -> Call:
     protocol = opts.checks.protocol
-    return Call(kind, {"protocol": protocol, "module": checks_module(protocol), **args}, limit_s, label)
+    return Call(kind, {"protocol": protocol, "module": checks_module(protocol), "fold": opts.fold, **args}, limit_s,
+                label)
 
 
 def _engine_call(engine: str, family: str, job: Job, opts: Options) -> Call:

@@ -89,3 +89,15 @@ def test_a_process_with_the_kernel_loaded_takes_the_fast_engine_sooner() -> None
     assert not isinstance(next(iter(MODEL.states(config, medium[:-1])))[2], Snapshot)
     cold = replace(FAST, warm=lambda: False)  # a process that has not loaded it waits for MIN_EVENTS
     assert not cold.takes(WARM_MIN_EVENTS) and cold.takes(MIN_EVENTS) and FAST.takes(WARM_MIN_EVENTS)
+
+
+def test_check_gives_the_same_verdicts_on_either_fold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``check --fold reference|fast`` runs every engine process on that implementation; same verdicts."""
+    verdicts = {}
+    for fold in ("reference", "fast"):
+        code, out = run(["check", "filecoin-lotus", "--property", "misbehaviour-lowers-score", "--property",
+                         "penalizes-non-forwarding", "--fold", fold, "--no-replays", "--format", "json",
+                         "--out", str(tmp_path / fold)], capsys)
+        verdicts[fold] = (code, [(r["property"], r.get("topic"), r["verdict"]) for r in json.loads(out)["results"]])
+    assert verdicts["reference"] == verdicts["fast"] and verdicts["fast"][1]
+    assert run(["check", "filecoin-lotus", "--fold", "turbo"], capsys)[0] == 2
