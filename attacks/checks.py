@@ -114,6 +114,9 @@ class Checks:
     presentation: Presentation = field(default_factory=Presentation)
     simulation: Simulation | None = None
     preload: tuple[str, ...] = ()  # modules engine processes import in advance (besides the CHECKS module)
+    # modules only the engine processes' fork server imports, to load compiled code once for every engine process;
+    # never imported in the calling process first, so each must catch its own errors
+    warm_up: tuple[str, ...] = ()
     module: str = ""  # the module that defines CHECKS (set by get_checks)
 
     def property(self, slug: str) -> Property:

@@ -269,10 +269,11 @@ def run_check_sets(sets: Sequence[tuple[Options, Sequence[Job]]], *,
     ``check --all`` keeps both cores busy across configs and preloads every protocol's engines once."""
     flows = [check_flow(job, opts) for opts, jobs in sets for job in jobs]
     preload = dict.fromkeys(m for opts, _jobs in sets for m in (opts.checks.module, *opts.checks.preload))
+    warm_up = dict.fromkeys(m for opts, _jobs in sets for m in opts.checks.warm_up)
     with progress(len(flows), enabled=show_progress) as bar:
         done = run_flows(flows, worker, jobs=max(opts.jobs for opts, _jobs in sets) if sets else 1,
                          on_start=lambda _i, call: bar.running(call.label), on_finish=lambda _i, _r: bar.advance(),
-                         preload=tuple(preload))
+                         preload=tuple(preload), warm_up=tuple(warm_up))
     for result, seconds in done:
         result.seconds = seconds
     results = [result for result, _seconds in done]

@@ -61,16 +61,17 @@ Worker = Callable[[Call], Any]
 _context: multiprocessing.context.BaseContext | None = None
 
 
-def context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+def context(preload: Sequence[str] = (), warm_up: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
     """The fork-server context (started once per process, with the engines preloaded: PRELOAD and, on
-    the first call, ``preload``)."""
+    the first call, ``preload``, each imported here first; then ``warm_up``, imported by the fork server
+    alone: modules that load compiled code for every engine process and catch their own errors)."""
     global _context
     if _context is None:
         methods = multiprocessing.get_all_start_methods()
         _context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
             # The fork server dies on an import error other than ImportError: preload only what imports here.
-            _context.set_forkserver_preload([name for name in (*PRELOAD, *preload) if _imports(name)])
+            _context.set_forkserver_preload([*(name for name in (*PRELOAD, *preload) if _imports(name)), *warm_up])
     return _context
 
 
@@ -106,14 +107,14 @@ class _Running:
 def run_flows(flows: Sequence[Flow], worker: Worker, *, jobs: int = 2,
               on_start: Callable[[int, Call], None] | None = None,
               on_finish: Callable[[int, Any], None] | None = None,
-              preload: Sequence[str] = ()) -> list[tuple[Any, float]]:
+              preload: Sequence[str] = (), warm_up: Sequence[str] = ()) -> list[tuple[Any, float]]:
     """Drive every flow to its end, at most ``jobs`` calls at a time; each flow's return value and the
     seconds its calls ran (time spent waiting for a free slot not counted).
 
     A flow receives, for each call it yields, the worker's result or a ``Failure``. ``on_start`` and
     ``on_finish`` (flow index, call / flow result) let a caller show progress.
     """
-    ctx = context(preload)
+    ctx = context(preload, warm_up)
     results: list[Any] = [None] * len(flows)
     busy = [0.0] * len(flows)
     ready: deque[tuple[int, Call]] = deque()

@@ -79,8 +79,8 @@ CHECKS = Checks(
                               example_summary=example_summary),
     simulation=SIMULATION,
     preload=("peerproof.attacks.gossipsub.symbolic.bmc", "peerproof.attacks.gossipsub.search",
-             "peerproof.properties.gossipsub.security", "peerproof.adapters",
-             "peerproof.reference.gossipsub.fast.warm"),  # engine processes start with the kernel loaded
+             "peerproof.properties.gossipsub.security", "peerproof.adapters"),
+    warm_up=("peerproof.reference.gossipsub.fast.warm",),  # engine processes start with the kernel loaded
 )
 
 __all__ = ["CHECKS", "prove", "synthesize"]
