@@ -101,3 +101,34 @@ def test_check_gives_the_same_verdicts_on_either_fold(tmp_path: Path, capsys: py
         verdicts[fold] = (code, [(r["property"], r.get("topic"), r["verdict"]) for r in json.loads(out)["results"]])
     assert verdicts["reference"] == verdicts["fast"] and verdicts["fast"][1]
     assert run(["check", "filecoin-lotus", "--fold", "turbo"], capsys)[0] == 2
+
+
+PROBE = '''
+def worker(call):
+    from peerproof.reference.gossipsub.fast import kernel_loaded
+    return kernel_loaded()
+'''
+RUN_PROBE = '''
+import sys
+import probe
+from peerproof.attacks.gossipsub import CHECKS
+from peerproof.enginepool import Call, run_flows
+def flow():
+    return (yield Call("probe", {}, 120, "probe"))
+[(loaded, _seconds)] = run_flows([flow()], probe.worker, preload=CHECKS.preload, warm_up=CHECKS.warm_up)
+print(loaded, "peerproof.reference.gossipsub.fast.kernel" in sys.modules)
+'''
+
+
+def test_engine_processes_start_with_the_kernel_loaded_and_the_caller_does_not_load_it(tmp_path: Path) -> None:
+    """GossipSub's ``warm_up``: the fork server loads the kernel for every engine process (in a fresh
+    interpreter: the fork server is made once per process, with its first caller's module lists)."""
+    import os
+    import subprocess
+
+    (tmp_path / "probe.py").write_text(PROBE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", RUN_PROBE], env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
