@@ -98,8 +98,10 @@ class Engine:
             while self.ev.ready < stop:
                 stepper = _Stepper(self, self.ev.ready)
                 stepper.start()
-                fill(self.ev, self.events, min(stop, self.ev.ready + STRETCH))
-                stepper.finish()
+                try:
+                    fill(self.ev, self.events, min(stop, self.ev.ready + STRETCH))
+                finally:  # the kernel's thread never outlives the call, whatever the filling raised
+                    stepper.finish()
         finally:
             sys.setswitchinterval(switch)
 
