@@ -100,9 +100,10 @@ def fast_samples(config: Config, events: Sequence[Event], peers: Sequence[str], 
                  engine_class: Any = None) -> list[Sample]:
     """``pure_samples`` on the fast engine: the same events, light heartbeats and samples, read from the
     tables (``engine_class``: a subclass of ``PlanEngine``, for tests)."""
+    from peerproof.attacks.gossipsub.search.plan_engine import PlanEngine  # imports numba
     from peerproof.reference.gossipsub.fast import kernel as k
 
-    engine = (engine_class or plan_engine())(config, events, d, peers)
+    engine = (engine_class or PlanEngine)(config, events, d, peers)
     kind, at = engine.ev.kind, engine.ev.at
     interval = config.score.decay_interval_ms
     attacker, twin = engine.peer_id.get(ATTACKER), engine.peer_id.get(TWIN)
@@ -113,15 +114,3 @@ def fast_samples(config: Config, events: Sequence[Event], peers: Sequence[str], 
                           engine.peer_breakdown(twin) if TWIN in peers else None, engine.meshes_of(attacker)))
     return out
 
-
-def plan_engine() -> type:
-    """The fast engine with the light heartbeat (defined on first use: importing it loads numba)."""
-    global _PLAN_ENGINE
-    if _PLAN_ENGINE is None:
-        from peerproof.attacks.gossipsub.search.plan_engine import PlanEngine
-
-        _PLAN_ENGINE = PlanEngine
-    return _PLAN_ENGINE
-
-
-_PLAN_ENGINE: type | None = None

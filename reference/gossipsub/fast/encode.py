@@ -82,11 +82,6 @@ class Encoded:
             self._messages = list(self.first_seen)[1:]
         return self._messages
 
-    @property
-    def filled(self) -> bool:
-        """Whether every usable event is filled."""
-        return self.ready >= self.usable
-
 
 class _Names(dict):
     """Name -> id, numbering a name the first time it is looked up (None -> -1): interning in one C-level

@@ -26,14 +26,11 @@ from peerproof.reference.gossipsub.fast.heartbeat import heartbeat
 from peerproof.reference.gossipsub.fast.layout import (
     APP,
     BEHAVIOUR,
-    CONNECTED,
-    EXPIRE,
     HAS_APP,
     KNOWN,
     N_EXPIRED,
     N_KNOWN_IPS,
     N_TOPICS,
-    OUTBOUND,
     P6,
     RECONNECT_RESETS,
     RETAIN_POSITIVE,
@@ -183,16 +180,12 @@ class Engine:
             heartbeat(self)
 
     def _add_peer(self, p: int, outbound: bool) -> None:
-        """membership.add_peer (GS-RETAIN-3, GS-DIV-15)."""
-        pi = self.t.pi
-        if not pi[p, KNOWN] or self.params.gi[RECONNECT_RESETS]:
-            self.t.tb[p] = 0
-            pi[p, KNOWN], pi[p, CONNECTED], pi[p, EXPIRE], pi[p, N_TOPICS] = 1, 1, 0, 0
-            self.t.pf[p, BEHAVIOUR] = 0.0
+        """membership.add_peer (GS-RETAIN-3, GS-DIV-15) where fresh stats drop the peer's known IPs: those
+        are dropped here, then the kernel's own add_peer replaces the stats."""
+        t = self.t
+        if not t.pi[p, KNOWN] or self.params.gi[RECONNECT_RESETS]:
             self._drop_known_ips(p)
-        else:
-            pi[p, CONNECTED] = 1
-        pi[p, OUTBOUND] = outbound
+        k.add_peer(t.tb, t.pf, t.pi, self.params.gi, p, outbound)
 
     def _remove_peer(self, p: int) -> None:
         """membership.remove_peer (GS-RETAIN-1/2): leave meshes and subscriptions; retain or forget."""
