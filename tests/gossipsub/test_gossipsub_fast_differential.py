@@ -12,7 +12,6 @@ searches.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -46,6 +45,7 @@ from peerproof.reference.gossipsub.fast.engine import Engine
 from peerproof.reference.gossipsub.fast.fold import Snapshot, fast_final_state
 from peerproof.reference.gossipsub.score import breakdown
 from peerproof.reference.trace import compare
+from testmodules import by_path
 
 TOLERANCE = 1e-12
 DIALECT_NAMES = sorted(DIALECTS)
@@ -55,12 +55,7 @@ WHITELISTS = ((), ("10.0.0.1",), ("10.0.0.0/31",), ("10.0.0.2/32", "10.0.0.9"))
 @cache
 def law_tests() -> ModuleType:
     """tests/gossipsub/test_laws.py, loaded by path: its scenario strategies (tests/ is not a package)."""
-    path = Path(__file__).resolve().parent / "test_laws.py"
-    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_laws_fast", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return by_path(Path(__file__).resolve().parent / "test_laws.py", "peerproof_tests_gossipsub_laws_fast")
 
 
 SMALL = config_from_mapping({

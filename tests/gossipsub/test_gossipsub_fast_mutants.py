@@ -8,7 +8,6 @@ counterexample must then pass on the real fast engine, so the mutant, not the sc
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -23,15 +22,12 @@ from peerproof.reference.gossipsub.fast.layout import (
     RETAIN_POSITIVE,
     WINDOW_FROM_VALIDATION,
 )
+from testmodules import by_path
 
 
 def _differential() -> ModuleType:
-    path = Path(__file__).resolve().parent / "test_gossipsub_fast_differential.py"
-    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_fast_differential", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return by_path(Path(__file__).resolve().parent / "test_gossipsub_fast_differential.py",
+                   "peerproof_tests_gossipsub_fast_differential")
 
 
 DIFFERENTIAL = _differential()  # at import: its @given tests must not be defined inside a running test

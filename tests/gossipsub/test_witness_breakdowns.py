@@ -8,7 +8,6 @@ forgets to compare the topic's stats (keyed by peer and topic alone) is found by
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -21,17 +20,13 @@ from peerproof.properties.gossipsub.security import Breakdowns, moments
 from peerproof.reference.gossipsub import DIALECTS, MODEL, Config, Event
 from peerproof.reference.gossipsub.score import breakdown, topic_components
 from peerproof.reference.trace import Trace
+from testmodules import by_path
 
 
 @cache
 def law_tests() -> ModuleType:
     """tests/gossipsub/test_laws.py, loaded by path: its scenario strategies (tests/ is not a package)."""
-    path = Path(__file__).resolve().parent / "test_laws.py"
-    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_laws_breakdowns", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return by_path(Path(__file__).resolve().parent / "test_laws.py", "peerproof_tests_gossipsub_laws_breakdowns")
 
 
 law_tests()  # loaded at import: its @given tests must not be defined inside a running test

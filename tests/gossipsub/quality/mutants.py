@@ -21,6 +21,7 @@ from peerproof.reference.gossipsub import dialect as dialects
 from peerproof.reference.gossipsub import membership
 from peerproof.reference.gossipsub.config import Config
 from peerproof.reference.gossipsub.state import State
+from testmodules import by_path
 
 SCORE_MODULE = "peerproof.reference.gossipsub.score"
 DECAY_MODULE = "peerproof.reference.gossipsub.decay"
@@ -154,9 +155,4 @@ def law_tests() -> ModuleType:
 
     Loaded under its own name (tests/ is not a package), independently of pytest's own import of it.
     """
-    path = Path(__file__).resolve().parents[1] / "test_laws.py"
-    spec = importlib.util.spec_from_file_location("peerproof_tests_gossipsub_laws", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return by_path(Path(__file__).resolve().parents[1] / "test_laws.py", "peerproof_tests_gossipsub_laws")
